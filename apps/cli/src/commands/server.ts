@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { CONFIG_VARIABLES, startServer } from '@tend/server';
+
+/** `tend server`: the control plane in the foreground until SIGTERM/SIGINT. */
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description('run the Tend server (API, scheduler, agent gateway, console)')
+    .option('--port <port>', 'TCP port (TEND_PORT, default 8700)')
+    .option('--host <address>', 'listen address (TEND_HOST, default 127.0.0.1)')
+    .option('--data-dir <dir>', 'data directory (TEND_DATA_DIR, default ./.tend)')
+    .addHelpText(
+      'after',
+      '\nEnvironment:\n' + Object.entries(CONFIG_VARIABLES).map(([name, doc]) => `  ${name.padEnd(28)} ${doc}`).join('\n'),
+    )
+    .action(async (opts: { port?: string; host?: string; dataDir?: string }) => {
+      const server = await startServer({ config: { port: opts.port as unknown as number, host: opts.host, dataDir: opts.dataDir } });
+      if (server.generatedRootCredentials) {
+        const c = server.generatedRootCredentials;
+        process.stderr.write(
+          `\nRoot credentials were generated (shown once; saved with mode 0600 in ${server.config.dataDir}/credentials):\n` +
+            `  AWS_ACCESS_KEY_ID=${c.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}\n\n`,
+        );
+      }
+      shutdownOnSignals(server.close);
+    });
+}
+
+/** Closes cleanly on SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database. */
+export function shutdownOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`received ${signal}, shutting down\n`);
+    close().then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`shutdown failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,1 @@
+export { TendClient, ApiError, type ApiCredentials, type TendClientOptions } from './api/tend-client.js';

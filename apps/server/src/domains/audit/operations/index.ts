@@ -1,0 +1,3 @@
+import type { Operation } from '../../../rpc/operation.js';
+
+export const auditOperations: Operation[] = [];

@@ -1,0 +1,88 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import client from 'prom-client';
+import type { Services } from './services.js';
+import type { Pipeline } from './rpc/pipeline.js';
+
+const AMZ_JSON = 'application/x-amz-json-1.1';
+
+/**
+ * The HTTP surface: `POST /` for the API, `/healthz`, `/metrics`. Bodies are
+ * kept as raw bytes because SigV4 signs the exact payload.
+ */
+export function buildHttpApp(services: Services, pipeline: Pipeline, isReady: () => boolean): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: services.logger as unknown as FastifyBaseLogger,
+    // Per-request log lines would cost more than the hot path itself; errors are logged with their request id.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    // Behind a proxy the operator sets this; locally the socket address is the truth.
+    trustProxy: false,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'tend_' });
+  const requests = new client.Counter({
+    name: 'tend_api_requests_total',
+    help: 'API requests by operation and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  const duration = new client.Histogram({
+    name: 'tend_api_request_duration_seconds',
+    help: 'API request duration by operation',
+    labelNames: ['operation'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+
+  app.post('/', async (request, reply) => {
+    const started = process.hrtime.bigint();
+    const result = await pipeline.handle({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      sourceIp: request.ip,
+    });
+    requests.inc({ operation: result.target, outcome: result.errorType ?? 'Success' });
+    duration.observe({ operation: result.target }, Number(process.hrtime.bigint() - started) / 1e9);
+    reply.code(result.status).header('content-type', AMZ_JSON).header('x-amzn-requestid', result.requestId);
+    if (result.errorType) reply.header('x-amzn-errortype', result.errorType);
+    return reply.send(result.body);
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    if (!isReady()) return reply.code(503).send({ status: 'starting' });
+    return reply.send({ status: 'ok', version: services.version });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', registry.contentType);
+    return reply.send(await registry.metrics());
+  });
+
+  // Framework-level failures (body too large, aborted upload) still answer in the API's format.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const requestId = request.id;
+    const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+    const type = tooLarge || (error.statusCode ?? 500) < 500 ? 'SerializationException' : 'InternalServerError';
+    if (type === 'InternalServerError') services.logger.error({ requestId, err: error }, 'HTTP layer error');
+    reply
+      .code(tooLarge ? 413 : type === 'InternalServerError' ? 500 : 400)
+      .header('content-type', AMZ_JSON)
+      .header('x-amzn-requestid', requestId)
+      .header('x-amzn-errortype', type)
+      .send(JSON.stringify({ __type: type, message: tooLarge ? 'Request body is larger than 1 MiB' : 'The request could not be read' }));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .header('content-type', AMZ_JSON)
+      .header('x-amzn-requestid', request.id)
+      .header('x-amzn-errortype', 'UnknownOperationException')
+      .send(JSON.stringify({ __type: 'UnknownOperationException', message: `No route for ${request.method} ${request.url.split('?')[0]}; the API is POST /` }));
+  });
+  return app;
+}

@@ -1,0 +1,3 @@
+export { startServer, writeCredentialsFile, type RunningServer, type RootCredentials, type StartOptions } from './main.js';
+export { CONFIG_VARIABLES, loadConfig, type ServerConfig } from './config.js';
+export { TEND_VERSION } from './version.js';

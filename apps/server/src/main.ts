@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { loadConfig, type ServerConfig, type ServerConfigInput } from './config.js';
+import { openDatabase } from './storage/database.js';
+import { migrate } from './storage/migrate.js';
+import { SecretBox, loadMasterKey } from './security/secret-box.js';
+import { IamStore, randomAlphanumeric } from './domains/iam/iam.store.js';
+import { AuditStore } from './domains/audit/audit.store.js';
+import { ParametersStore } from './domains/parameters/parameters.store.js';
+import { Pipeline } from './rpc/pipeline.js';
+import { buildOperationRegistry } from './rpc/registry.js';
+import { buildHttpApp } from './http-app.js';
+import type { Services } from './services.js';
+import { TEND_VERSION } from './version.js';
+
+export interface RootCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:8700 */
+  url: string;
+  port: number;
+  config: ServerConfig;
+  services: Services;
+  /** Set only when this start generated the root credentials (first start without TEND_ROOT_*). */
+  generatedRootCredentials?: RootCredentials;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config?: Partial<ServerConfigInput>;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Request clock, for tests. */
+  clock?: () => Date;
+}
+
+/** config → db → migrate → bootstrap credentials → listen (DESIGN.md). */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const config = loadConfig(options.config, options.env);
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'tend-server' } });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+
+  const secrets = new SecretBox(loadMasterKey(config.dataDir, config.masterKey));
+  const storage = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  let ready = false;
+  try {
+    const applied = await migrate(storage.db, storage.dialect);
+    logger.info({ database: storage.location, applied }, 'database ready');
+
+    const services: Services = {
+      config,
+      db: storage.db,
+      dialect: storage.dialect,
+      secrets,
+      logger,
+      version: TEND_VERSION,
+      iam: new IamStore({ db: storage.db, secrets, accountId: config.accountId }),
+      audit: new AuditStore(storage.db),
+      parameters: new ParametersStore({
+        db: storage.db,
+        secrets,
+        region: config.region,
+        accountId: config.accountId,
+        publicParameters: {
+          '/tend/service/server/version': TEND_VERSION,
+          '/tend/service/agent/latest-version': TEND_VERSION,
+        },
+      }),
+    };
+    const generatedRootCredentials = await bootstrapRootCredentials(services);
+
+    const pipeline = new Pipeline(services, buildOperationRegistry(), options.clock);
+    const app = buildHttpApp(services, pipeline, () => ready);
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    ready = true;
+    logger.info({ url, version: TEND_VERSION }, 'tend server listening');
+
+    if (generatedRootCredentials) writeCredentialsFile(config.dataDir, generatedRootCredentials, config.region, url);
+
+    let closed = false;
+    return {
+      url,
+      port,
+      config,
+      services,
+      generatedRootCredentials,
+      async close() {
+        if (closed) return;
+        closed = true;
+        ready = false;
+        await app.close();
+        await storage.close();
+      },
+    };
+  } catch (err) {
+    await storage.close().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Fixed root credentials from the config replace any earlier root key;
+ * otherwise a root key is generated on the very first start only.
+ */
+async function bootstrapRootCredentials(services: Services): Promise<RootCredentials | undefined> {
+  const { config, iam, db } = services;
+  if (config.rootAccessKeyId && config.rootSecretAccessKey) {
+    await db.deleteFrom('iam_access_keys').where('user_name', 'is', null).where('access_key_id', '!=', config.rootAccessKeyId).execute();
+    await iam.putRootKey(config.rootAccessKeyId, config.rootSecretAccessKey);
+    return undefined;
+  }
+  if (await iam.hasRootKey()) return undefined;
+  const credentials = {
+    accessKeyId: `AKIA${randomAlphanumeric(16)}`,
+    secretAccessKey: randomBytes(30).toString('base64').replace(/[+/]/g, 'Z'),
+  };
+  await iam.putRootKey(credentials.accessKeyId, credentials.secretAccessKey);
+  return credentials;
+}
+
+/** AWS shared-credentials format, so `AWS_SHARED_CREDENTIALS_FILE=.tend/credentials aws ssm …` works too. */
+export function writeCredentialsFile(dataDir: string, creds: RootCredentials, region: string, endpoint: string): string {
+  const file = path.join(dataDir, 'credentials');
+  const text = [
+    '# Tend root credentials, generated on first start. Keep this file private.',
+    '[default]',
+    `aws_access_key_id = ${creds.accessKeyId}`,
+    `aws_secret_access_key = ${creds.secretAccessKey}`,
+    `region = ${region}`,
+    `endpoint_url = ${endpoint}`,
+    '',
+  ].join('\n');
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return file;
+}

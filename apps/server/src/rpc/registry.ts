@@ -1,0 +1,16 @@
+import type { Operation } from './operation.js';
+import { parameterOperations } from '../domains/parameters/operations/index.js';
+import { iamOperations } from '../domains/iam/operations/index.js';
+import { auditOperations } from '../domains/audit/operations/index.js';
+
+/** Every operation the API serves, keyed by its `X-Amz-Target` value. */
+export function buildOperationRegistry(): Map<string, Operation> {
+  const all: Operation[] = [...parameterOperations, ...iamOperations, ...auditOperations];
+  const registry = new Map<string, Operation>();
+  for (const op of all) {
+    const target = `${op.service}.${op.name}`;
+    if (registry.has(target)) throw new Error(`operation ${target} is registered twice`);
+    registry.set(target, op);
+  }
+  return registry;
+}

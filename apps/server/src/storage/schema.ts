@@ -1,0 +1,79 @@
+/**
+ * Table types for Kysely. Times are epoch milliseconds (BIGINT) so both
+ * dialects compare and sort them the same way; booleans are 0/1 integers
+ * for the same reason; structured values are JSON text.
+ */
+export interface Database {
+  tend_migrations: { id: string; applied_at: number };
+  iam_users: {
+    user_name: string;
+    user_id: string;
+    path: string;
+    arn: string;
+    created_at: number;
+  };
+  iam_access_keys: {
+    access_key_id: string;
+    /** NULL for the bootstrap root key. */
+    user_name: string | null;
+    /** Sealed with the master key: SigV4 needs the secret itself to recompute signatures. */
+    secret_sealed: string;
+    status: 'Active' | 'Inactive';
+    created_at: number;
+  };
+  iam_user_policies: { user_name: string; policy_name: string; document: string };
+  audit_events: {
+    id: number | undefined;
+    event_time: number;
+    request_id: string;
+    principal_arn: string;
+    access_key_id: string;
+    operation: string;
+    resources: string;
+    source_ip: string;
+    outcome: string;
+    error_message: string | null;
+  };
+  /** One row per parameter: its current version's metadata. */
+  parameters: {
+    name_key: string;
+    name: string;
+    /** Hierarchy the parameter sits directly in: "/app/dev" for "/app/dev/db", "/" for top-level names. */
+    parent_path: string;
+    type: string;
+    key_id: string | null;
+    description: string | null;
+    allowed_pattern: string | null;
+    tier: string;
+    data_type: string;
+    policies: string | null;
+    version: number;
+    last_modified_date: number;
+    last_modified_user: string;
+  };
+  parameter_versions: {
+    name_key: string;
+    version: number;
+    type: string;
+    /** Clear text for String/StringList, sealed with the master key for SecureString. */
+    value: string;
+    key_id: string | null;
+    description: string | null;
+    allowed_pattern: string | null;
+    tier: string;
+    data_type: string;
+    policies: string | null;
+    last_modified_date: number;
+    last_modified_user: string;
+  };
+  /** A label points at exactly one version of a parameter; moving it rewrites the row. */
+  parameter_labels: { name_key: string; label: string; version: number };
+  resource_tags: { resource_type: string; resource_id: string; tag_key: string; tag_value: string };
+  /** Domain events written in the same transaction as the change (DESIGN.md, "Events"). */
+  outbox_events: {
+    id: number | undefined;
+    event_type: string;
+    occurred_at: number;
+    payload: string;
+  };
+}
