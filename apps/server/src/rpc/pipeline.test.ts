@@ -24,6 +24,26 @@ describeEachDatabase('request pipeline', (dialect) => {
     await expect(wrong.ssm.send(new GetParameterCommand({ Name: 'x' }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
   });
 
+  it('rejects a signature made more than 15 minutes away from the server clock', async () => {
+    for (const offsetMinutes of [16, -16]) {
+      const skewed = await startTestServer(dialect, { clock: () => new Date(Date.now() + offsetMinutes * 60_000) });
+      try {
+        await expect(skewed.ssm.send(new GetParameterCommand({ Name: 'x' }))).rejects.toMatchObject({
+          name: 'InvalidSignatureException',
+          message: expect.stringContaining('Signature expired'),
+        });
+      } finally {
+        await skewed.close();
+      }
+    }
+    const slightlyOff = await startTestServer(dialect, { clock: () => new Date(Date.now() + 14 * 60_000) });
+    try {
+      await expect(slightlyOff.ssm.send(new GetParameterCommand({ Name: 'missing' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+    } finally {
+      await slightlyOff.close();
+    }
+  });
+
   it('answers an unknown target with UnknownOperationException', async () => {
     await expect(t.api.call('AmazonSSM.NoSuchThing', {})).rejects.toMatchObject({ name: 'UnknownOperationException' });
   });

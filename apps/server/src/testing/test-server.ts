@@ -72,6 +72,8 @@ export interface TestServerOptions {
   /** Reuse an existing data dir / database (restart tests). */
   dataDir?: string;
   databaseUrl?: string;
+  /** Receives the server's log lines at debug level (to check what is and is not logged). */
+  logStream?: { write(line: string): void };
 }
 
 /** Starts a real server on 127.0.0.1 with a fresh data dir and, for PostgreSQL, a fresh database. */
@@ -110,7 +112,9 @@ export async function startTestServer(dialect: TestDialect, options: TestServerO
       ...options.config,
     },
     env: {},
-    logger: pino({ level: process.env.TEND_TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logStream
+      ? pino({ level: 'debug' }, options.logStream)
+      : pino({ level: process.env.TEND_TEST_LOG_LEVEL ?? 'silent' }),
     clock: options.clock,
   });
   const clientsFor = (creds: { accessKeyId: string; secretAccessKey: string }) => ({
