@@ -18,11 +18,13 @@ export interface AuditEvent {
 }
 
 export interface AuditQuery {
+  /** Inclusive bounds, epoch milliseconds. */
   startTime?: number;
   endTime?: number;
-  principalArn?: string;
-  operation?: string;
-  outcome?: string;
+  /** Each list, when given, keeps events matching any of its values. */
+  principalArns?: string[];
+  operations?: string[];
+  outcomes?: string[];
   /** Newest first; page after this event id (exclusive). */
   beforeId?: number;
   limit: number;
@@ -53,9 +55,9 @@ export class AuditStore {
     let q = this.db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(query.limit);
     if (query.startTime !== undefined) q = q.where('event_time', '>=', query.startTime);
     if (query.endTime !== undefined) q = q.where('event_time', '<=', query.endTime);
-    if (query.principalArn !== undefined) q = q.where('principal_arn', '=', query.principalArn);
-    if (query.operation !== undefined) q = q.where('operation', '=', query.operation);
-    if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
+    if (query.principalArns?.length) q = q.where('principal_arn', 'in', query.principalArns);
+    if (query.operations?.length) q = q.where('operation', 'in', query.operations);
+    if (query.outcomes?.length) q = q.where('outcome', 'in', query.outcomes);
     if (query.beforeId !== undefined) q = q.where('id', '<', query.beforeId);
     const rows = await q.execute();
     return rows.map((r) => ({

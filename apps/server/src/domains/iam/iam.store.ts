@@ -3,7 +3,18 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/schema.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { ServiceError } from '../../rpc/errors.js';
-import { parsePolicyDocument, type PolicyStatement } from './policy.js';
+import type { Tag } from '../tags/tag-rules.js';
+import { deleteResourceTags, readResourceTags, upsertResourceTags } from '../tags/tags.store.js';
+import { MAX_POLICY_DOCUMENT_CHARS, parsePolicyDocument, type PolicyStatement } from './policy.js';
+
+/** `resource_tags.resource_type` of IAM users' tags; not a Systems Manager tagging type. */
+export const IAM_USER_TAG_RESOURCE = 'IamUser';
+
+/** Access keys one user may hold, as IAM's AccessKeysPerUser quota. */
+export const MAX_ACCESS_KEYS_PER_USER = 2;
+
+/** Characters of all inline policies of one user together. */
+export const MAX_USER_POLICIES_CHARS = MAX_POLICY_DOCUMENT_CHARS;
 
 export interface IamUser {
   userName: string;
@@ -51,6 +62,14 @@ export class IamStore {
   private readonly now: () => number;
   private readonly cacheMs: number;
   private readonly principals = new Map<string, { principal: Principal | undefined; expires: number }>();
+  /**
+   * User name → path, for the synchronous `resources()` step of the pipeline,
+   * which must name a user's ARN (path included) before any query can run.
+   * Refreshed by `resolvePrincipal`, which every request awaits first.
+   */
+  private userPaths: Map<string, string> | undefined;
+  private userPathsExpire = 0;
+  private userPathsLoading: Promise<void> | undefined;
 
   constructor(private readonly options: IamStoreOptions) {
     this.db = options.db;
@@ -68,8 +87,16 @@ export class IamStore {
 
   /** Resolves an access key to its principal (secret, ARN, policies), or undefined if unknown. */
   async resolvePrincipal(accessKeyId: string): Promise<Principal | undefined> {
-    const cached = this.principals.get(accessKeyId);
     const t = this.now();
+    if (this.userPathsExpire <= t) {
+      const refresh = this.refreshUserPaths(t);
+      // Only the first load is waited for; later ones run beside the request,
+      // since a briefly stale path is caught by the operations' re-check. A
+      // failed refresh leaves the expiry passed, so the next request retries.
+      if (this.userPaths === undefined) await refresh;
+      else refresh.catch(() => {});
+    }
+    const cached = this.principals.get(accessKeyId);
     if (cached && cached.expires > t) return cached.principal;
     const principal = await this.loadPrincipal(accessKeyId);
     if (this.principals.size > 50_000) this.principals.clear();
@@ -102,6 +129,39 @@ export class IamStore {
     this.principals.clear();
   }
 
+  /**
+   * The ARN of a user as far as this replica knows its path, without a query.
+   * A user created on another replica in the last few seconds may still be
+   * unknown here and is given the path `/`; operations therefore re-check
+   * authorization with the ARN they load (`loadAuthorizedUser`).
+   */
+  knownUserArn(userName: string): string {
+    return this.userArn(this.userPaths?.get(userName) ?? '/', userName);
+  }
+
+  /**
+   * Records a user created (path) or deleted (undefined) through this replica,
+   * now and again after any refresh in flight, whose rows may predate it.
+   */
+  private notePath(userName: string, path: string | undefined): void {
+    const apply = () => (path === undefined ? this.userPaths?.delete(userName) : this.userPaths?.set(userName, path));
+    apply();
+    this.userPathsLoading?.then(apply, () => {});
+  }
+
+  private refreshUserPaths(t: number): Promise<void> {
+    this.userPathsLoading ??= (async () => {
+      try {
+        const rows = await this.db.selectFrom('iam_users').select(['user_name', 'path']).execute();
+        this.userPaths = new Map(rows.map((r) => [r.user_name, r.path]));
+        this.userPathsExpire = t + this.cacheMs;
+      } finally {
+        this.userPathsLoading = undefined;
+      }
+    })();
+    return this.userPathsLoading;
+  }
+
   /** Creates or replaces the root access key (bootstrap). */
   async putRootKey(accessKeyId: string, secret: string): Promise<void> {
     const sealed = this.options.secrets.encrypt(secret, ROOT_KEY_CONTEXT(accessKeyId));
@@ -120,7 +180,8 @@ export class IamStore {
     return row !== undefined;
   }
 
-  async createUser(userName: string, path: string): Promise<IamUser> {
+  /** Creates a user with its tags. Names are unique regardless of case, as in IAM. */
+  async createUser(userName: string, path: string, tags: Tag[] = []): Promise<IamUser> {
     const user: IamUser = {
       userName,
       path,
@@ -128,13 +189,33 @@ export class IamStore {
       arn: this.userArn(path, userName),
       createdAt: this.now(),
     };
-    const existing = await this.db.selectFrom('iam_users').select('user_name').where('user_name', '=', userName).executeTakeFirst();
-    if (existing) throw new ServiceError('EntityAlreadyExistsException', `User with name ${userName} already exists.`);
-    await this.db
-      .insertInto('iam_users')
-      .values({ user_name: userName, user_id: user.userId, path, arn: user.arn, created_at: user.createdAt })
-      .execute();
+    const alreadyExists = () => new ServiceError('EntityAlreadyExistsException', `User with name ${userName} already exists.`);
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const clash = await trx
+          .selectFrom('iam_users')
+          .select('user_name')
+          .where((eb) => eb(eb.fn('lower', ['user_name']), '=', userName.toLowerCase()))
+          .executeTakeFirst();
+        if (clash) throw alreadyExists();
+        await trx
+          .insertInto('iam_users')
+          .values({ user_name: userName, user_id: user.userId, path, arn: user.arn, created_at: user.createdAt })
+          .execute();
+        await upsertResourceTags(trx, IAM_USER_TAG_RESOURCE, userName, tags);
+      });
+    } catch (err) {
+      // Two concurrent creations of one name: the loser hits the primary key.
+      if (!(err instanceof ServiceError) && (await this.userExists(userName))) throw alreadyExists();
+      throw err;
+    }
+    this.notePath(userName, path);
     return user;
+  }
+
+  private async userExists(userName: string): Promise<boolean> {
+    const row = await this.db.selectFrom('iam_users').select('user_name').where('user_name', '=', userName).executeTakeFirst();
+    return row !== undefined;
   }
 
   async getUser(userName: string): Promise<IamUser> {
@@ -143,14 +224,20 @@ export class IamStore {
     return { userName: row.user_name, userId: row.user_id, path: row.path, arn: row.arn, createdAt: row.created_at };
   }
 
-  /** Users ordered by name, after `marker` (exclusive), optionally under a path prefix. */
+  async getUserTags(userName: string): Promise<Tag[]> {
+    return readResourceTags(this.db, IAM_USER_TAG_RESOURCE, userName);
+  }
+
+  /** Users ordered by name, after `after` (exclusive), optionally under a path prefix. */
   async listUsers(opts: { pathPrefix?: string; after?: string; limit: number }): Promise<IamUser[]> {
     let q = this.db.selectFrom('iam_users').selectAll().orderBy('user_name').limit(opts.limit);
     if (opts.after !== undefined) q = q.where('user_name', '>', opts.after);
+    // Filtered in SQL, not after the LIMIT, so a page is never short of matches that exist.
+    // substr rather than LIKE: SQLite's LIKE ignores case and `_`/`%` would need escaping.
+    const prefix = opts.pathPrefix;
+    if (prefix && prefix !== '/') q = q.where((eb) => eb(eb.fn('substr', ['path', eb.val(1), eb.val(prefix.length)]), '=', prefix));
     const rows = await q.execute();
-    return rows
-      .filter((r) => !opts.pathPrefix || r.path.startsWith(opts.pathPrefix))
-      .map((r) => ({ userName: r.user_name, userId: r.user_id, path: r.path, arn: r.arn, createdAt: r.created_at }));
+    return rows.map((r) => ({ userName: r.user_name, userId: r.user_id, path: r.path, arn: r.arn, createdAt: r.created_at }));
   }
 
   /** Deletes a user that no longer has access keys or policies, as IAM requires. */
@@ -165,8 +252,10 @@ export class IamStore {
           `Cannot delete user ${userName}: delete its ${keys.length} access key(s) and ${policies.length} policy(ies) first.`,
         );
       }
+      await deleteResourceTags(trx, IAM_USER_TAG_RESOURCE, userName);
       await trx.deleteFrom('iam_users').where('user_name', '=', userName).execute();
     });
+    this.notePath(userName, undefined);
     this.invalidate();
   }
 
@@ -178,8 +267,8 @@ export class IamStore {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('user_name', '=', userName)
       .executeTakeFirstOrThrow();
-    if (Number(count.n) >= 2) {
-      throw new ServiceError('LimitExceededException', `Cannot exceed quota for AccessKeysPerUser: 2`);
+    if (Number(count.n) >= MAX_ACCESS_KEYS_PER_USER) {
+      throw new ServiceError('LimitExceededException', `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS_PER_USER}`);
     }
     const accessKeyId = `AKIA${randomAlphanumeric(16)}`;
     const secretAccessKey = randomBytes(30).toString('base64').replace(/[+/]/g, (c) => (c === '+' ? 'X' : 'Y'));
@@ -203,7 +292,7 @@ export class IamStore {
       .selectFrom('iam_access_keys')
       .select(['access_key_id', 'user_name', 'status', 'created_at'])
       .where('user_name', '=', userName)
-      .orderBy('created_at')
+      .orderBy('access_key_id')
       .execute();
     return rows.map((r) => ({ accessKeyId: r.access_key_id, userName: r.user_name, status: r.status, createdAt: r.created_at }));
   }
@@ -233,16 +322,34 @@ export class IamStore {
     this.invalidate();
   }
 
-  /** Finds the user owning a key (for DeleteAccessKey without UserName). */
-  async accessKeyOwner(accessKeyId: string): Promise<string | null | undefined> {
-    const row = await this.db.selectFrom('iam_access_keys').select('user_name').where('access_key_id', '=', accessKeyId).executeTakeFirst();
-    return row === undefined ? undefined : row.user_name;
+  /** One key's metadata (never its secret), or undefined. */
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const row = await this.db
+      .selectFrom('iam_access_keys')
+      .select(['access_key_id', 'user_name', 'status', 'created_at'])
+      .where('access_key_id', '=', accessKeyId)
+      .executeTakeFirst();
+    return row && { accessKeyId: row.access_key_id, userName: row.user_name, status: row.status, createdAt: row.created_at };
   }
 
+  /** Creates or replaces an inline policy; the user's policies together stay under MAX_USER_POLICIES_CHARS. */
   async putUserPolicy(userName: string, policyName: string, document: string): Promise<void> {
     parsePolicyDocument(document);
     await this.getUser(userName);
     await this.db.transaction().execute(async (trx) => {
+      const others = await trx
+        .selectFrom('iam_user_policies')
+        .select('document')
+        .where('user_name', '=', userName)
+        .where('policy_name', '!=', policyName)
+        .execute();
+      const total = others.reduce((sum, p) => sum + p.document.length, document.length);
+      if (total > MAX_USER_POLICIES_CHARS) {
+        throw new ServiceError(
+          'LimitExceededException',
+          `Maximum policy size of ${MAX_USER_POLICIES_CHARS} characters exceeded for user ${userName}`,
+        );
+      }
       await trx.deleteFrom('iam_user_policies').where('user_name', '=', userName).where('policy_name', '=', policyName).execute();
       await trx.insertInto('iam_user_policies').values({ user_name: userName, policy_name: policyName, document }).execute();
     });

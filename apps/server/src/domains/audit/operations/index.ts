@@ -1,3 +1,5 @@
 import type { Operation } from '../../../rpc/operation.js';
+import { listAuditEvents } from './list-audit-events.js';
 
-export const auditOperations: Operation[] = [];
+/** Reading the audit log (`Tend.ListAuditEvents`). */
+export const auditOperations: Operation[] = [listAuditEvents];
