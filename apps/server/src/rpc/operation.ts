@@ -37,8 +37,8 @@ export interface Operation<Schema extends z.ZodTypeAny = z.ZodTypeAny, Output = 
   input: Schema;
   /** State-changing calls are written to the audit log. */
   mutating: boolean;
-  /** ARNs the action applies to; an empty list means the account-wide resource `*`. */
-  resources(input: z.infer<Schema>, ctx: OperationContext): string[];
+  /** ARNs the action applies to; an empty list means the account-wide resource `*`. May look them up. */
+  resources(input: z.infer<Schema>, ctx: OperationContext): string[] | Promise<string[]>;
   run(input: z.infer<Schema>, ctx: OperationContext): Promise<Output>;
 }
 

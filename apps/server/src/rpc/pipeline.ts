@@ -59,7 +59,7 @@ export class Pipeline {
 
       const isAllowed = (action: string, resource: string) => principal.isRoot || isActionAllowed(principal.statements, action, resource);
       const ctx: OperationContext = { requestId, now, sourceIp: req.sourceIp, caller, services: this.services, isAllowed };
-      resources = op.resources(parsed.data, ctx);
+      resources = await op.resources(parsed.data, ctx);
       for (const resource of resources.length ? resources : ['*']) {
         if (!isAllowed(op.action, resource)) {
           throw new ServiceError(

@@ -62,15 +62,6 @@ export class IamStore {
   private readonly now: () => number;
   private readonly cacheMs: number;
   private readonly principals = new Map<string, { principal: Principal | undefined; expires: number }>();
-  /**
-   * User name → path, for the synchronous `resources()` step of the pipeline,
-   * which must name a user's ARN (path included) before any query can run.
-   * Refreshed by `resolvePrincipal`, which every request awaits first.
-   */
-  private userPaths: Map<string, string> | undefined;
-  private userPathsExpire = 0;
-  private userPathsLoading: Promise<void> | undefined;
-
   constructor(private readonly options: IamStoreOptions) {
     this.db = options.db;
     this.now = options.now ?? Date.now;
@@ -88,14 +79,6 @@ export class IamStore {
   /** Resolves an access key to its principal (secret, ARN, policies), or undefined if unknown. */
   async resolvePrincipal(accessKeyId: string): Promise<Principal | undefined> {
     const t = this.now();
-    if (this.userPathsExpire <= t) {
-      const refresh = this.refreshUserPaths(t);
-      // Only the first load is waited for; later ones run beside the request,
-      // since a briefly stale path is caught by the operations' re-check. A
-      // failed refresh leaves the expiry passed, so the next request retries.
-      if (this.userPaths === undefined) await refresh;
-      else refresh.catch(() => {});
-    }
     const cached = this.principals.get(accessKeyId);
     if (cached && cached.expires > t) return cached.principal;
     const principal = await this.loadPrincipal(accessKeyId);
@@ -130,36 +113,13 @@ export class IamStore {
   }
 
   /**
-   * The ARN of a user as far as this replica knows its path, without a query.
-   * A user created on another replica in the last few seconds may still be
-   * unknown here and is given the path `/`; operations therefore re-check
-   * authorization with the ARN they load (`loadAuthorizedUser`).
+   * The ARN to authorize for an operation on a user: its stored ARN (the
+   * path is part of it), or with the path `/` for a user that does not
+   * exist, so authorization is decided before existence is revealed.
    */
-  knownUserArn(userName: string): string {
-    return this.userArn(this.userPaths?.get(userName) ?? '/', userName);
-  }
-
-  /**
-   * Records a user created (path) or deleted (undefined) through this replica,
-   * now and again after any refresh in flight, whose rows may predate it.
-   */
-  private notePath(userName: string, path: string | undefined): void {
-    const apply = () => (path === undefined ? this.userPaths?.delete(userName) : this.userPaths?.set(userName, path));
-    apply();
-    this.userPathsLoading?.then(apply, () => {});
-  }
-
-  private refreshUserPaths(t: number): Promise<void> {
-    this.userPathsLoading ??= (async () => {
-      try {
-        const rows = await this.db.selectFrom('iam_users').select(['user_name', 'path']).execute();
-        this.userPaths = new Map(rows.map((r) => [r.user_name, r.path]));
-        this.userPathsExpire = t + this.cacheMs;
-      } finally {
-        this.userPathsLoading = undefined;
-      }
-    })();
-    return this.userPathsLoading;
+  async userArnFor(userName: string): Promise<string> {
+    const row = await this.db.selectFrom('iam_users').select('arn').where('user_name', '=', userName).executeTakeFirst();
+    return row?.arn ?? this.userArn('/', userName);
   }
 
   /** Creates or replaces the root access key (bootstrap). */
@@ -209,7 +169,6 @@ export class IamStore {
       if (!(err instanceof ServiceError) && (await this.userExists(userName))) throw alreadyExists();
       throw err;
     }
-    this.notePath(userName, path);
     return user;
   }
 
@@ -255,7 +214,6 @@ export class IamStore {
       await deleteResourceTags(trx, IAM_USER_TAG_RESOURCE, userName);
       await trx.deleteFrom('iam_users').where('user_name', '=', userName).execute();
     });
-    this.notePath(userName, undefined);
     this.invalidate();
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../../../rpc/operation.js';
 import { epochSeconds, userNameSchema, userShape } from './iam-schemas.js';
-import { loadAuthorizedUser, targetUserArns } from './user-operation.js';
+import { targetUserArns } from './user-operation.js';
 
 /** GetUser: a named user, or without a name the caller itself (root included). */
 export const getUser = defineOperation({
@@ -10,7 +10,7 @@ export const getUser = defineOperation({
   action: 'iam:GetUser',
   mutating: false,
   input: z.object({ UserName: userNameSchema.optional() }),
-  resources: (input, ctx) => (input.UserName === undefined && ctx.caller.isRoot ? [ctx.caller.arn] : targetUserArns(input.UserName, ctx)),
+  resources: async (input, ctx) => (input.UserName === undefined && ctx.caller.isRoot ? [ctx.caller.arn] : targetUserArns(input.UserName, ctx)),
   async run(input, ctx) {
     const { iam } = ctx.services;
     if (input.UserName === undefined && ctx.caller.isRoot) {
@@ -20,7 +20,7 @@ export const getUser = defineOperation({
       const key = await iam.getAccessKey(ctx.caller.accessKeyId);
       return { User: { UserId: ctx.services.config.accountId, Arn: ctx.caller.arn, CreateDate: epochSeconds(key?.createdAt ?? ctx.now.getTime()) } };
     }
-    const user = await loadAuthorizedUser('iam:GetUser', input.UserName ?? ctx.caller.userName!, ctx);
+    const user = await iam.getUser(input.UserName ?? ctx.caller.userName!);
     return { User: userShape(user, await iam.getUserTags(user.userName)) };
   },
 });
