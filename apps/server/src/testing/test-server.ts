@@ -93,8 +93,19 @@ export async function startTestServer(dialect: TestDialect, options: TestServerO
     dropDatabase = async () => {
       const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      try {
+        // The pool's end() resolves before its backends have gone; dropping
+        // WITH (FORCE) at that moment kills them and their clients report an
+        // unhandled error. Wait for them to leave first.
+        for (let attempt = 0; attempt < 100; attempt++) {
+          const { rows } = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
     };
   }
   const credentials = { accessKeyId: 'AKIATESTROOT00000001', secretAccessKey: 'test-root-secret-' + randomBytes(8).toString('hex') };
