@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect } from './database.js';
 import { migration0001Initial } from './migrations/0001-initial.js';
+import { migration0002ManagedNodes } from './migrations/0002-managed-nodes.js';
 
 export interface Migration {
   id: string;
@@ -9,7 +10,7 @@ export interface Migration {
 }
 
 /** The one ordered list of migrations; append only. */
-export const MIGRATIONS: Migration[] = [migration0001Initial];
+export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes];
 
 /**
  * Applies pending migrations, each in its own transaction. On PostgreSQL an

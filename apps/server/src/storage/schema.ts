@@ -76,4 +76,40 @@ export interface Database {
     occurred_at: number;
     payload: string;
   };
+  activations: {
+    activation_id: string;
+    code_hash: string;
+    description: string | null;
+    default_instance_name: string | null;
+    iam_role: string;
+    registration_limit: number;
+    registrations_count: number;
+    expiration_date: number;
+    created_date: number;
+  };
+  managed_nodes: {
+    instance_id: string;
+    activation_id: string;
+    name: string | null;
+    iam_role: string | null;
+    public_key: string;
+    computer_name: string | null;
+    ip_address: string | null;
+    platform_type: string | null;
+    platform_name: string | null;
+    platform_version: string | null;
+    agent_version: string | null;
+    ping_status: 'Online' | 'ConnectionLost' | 'Inactive';
+    last_ping_at: number;
+    registered_at: number;
+    deregistered_at: number | null;
+  };
+  resource_groups: {
+    name: string;
+    arn: string;
+    description: string | null;
+    query_type: string;
+    query: string;
+    created_at: number;
+  };
 }
