@@ -12,6 +12,12 @@ export interface TendClientOptions {
   credentials: ApiCredentials;
 }
 
+export interface SignedApiRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** An error answered by the API, with the AWS error name (`__type`). */
 export class ApiError extends Error {
   constructor(
@@ -46,7 +52,11 @@ export class TendClient {
     return this.call<T>(`AmazonSSM.${operation}`, input);
   }
 
-  async call<T>(target: string, input: object): Promise<T> {
+  /**
+   * A signed request ready to send. Exposed because a signature stays valid
+   * for 15 minutes, so a load generator can replay one (bench/parameters).
+   */
+  async sign(target: string, input: object): Promise<SignedApiRequest> {
     const url = new URL(this.options.endpoint);
     const body = JSON.stringify(input);
     const signed = await this.signer.sign({
@@ -62,7 +72,12 @@ export class TendClient {
       },
       body,
     });
-    const response = await fetch(new URL('/', url), { method: 'POST', headers: signed.headers as Record<string, string>, body });
+    return { url: new URL('/', url).toString(), headers: signed.headers as Record<string, string>, body };
+  }
+
+  async call<T>(target: string, input: object): Promise<T> {
+    const request = await this.sign(target, input);
+    const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
     const text = await response.text();
     const json = text ? JSON.parse(text) : {};
     if (!response.ok) {

@@ -1,20 +1,35 @@
 import type { Command } from 'commander';
-import { CONFIG_VARIABLES, startServer } from '@tend/server';
+import { CONFIG_VARIABLES, startServer, type ServerConfig } from '@tend/server';
 
-/** `tend server`: the control plane in the foreground until SIGTERM/SIGINT. */
-export function registerServerCommand(program: Command): void {
-  program
-    .command('server')
-    .description('run the Tend server (API, scheduler, agent gateway, console)')
+/** Flags shared by `tend server` and `tend up`. */
+export interface ServerCommandOptions {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+}
+
+/** Adds the server flags and the list of environment variables to a command's help. */
+export function addServerOptions(command: Command): Command {
+  return command
     .option('--port <port>', 'TCP port (TEND_PORT, default 8700)')
     .option('--host <address>', 'listen address (TEND_HOST, default 127.0.0.1)')
     .option('--data-dir <dir>', 'data directory (TEND_DATA_DIR, default ./.tend)')
     .addHelpText(
       'after',
       '\nEnvironment:\n' + Object.entries(CONFIG_VARIABLES).map(([name, doc]) => `  ${name.padEnd(28)} ${doc}`).join('\n'),
-    )
-    .action(async (opts: { port?: string; host?: string; dataDir?: string }) => {
-      const server = await startServer({ config: { port: opts.port as unknown as number, host: opts.host, dataDir: opts.dataDir } });
+    );
+}
+
+/** Flags as config overrides; unset flags stay undefined so the environment and defaults apply. */
+export function serverConfigFromOptions(opts: ServerCommandOptions): Partial<ServerConfig> {
+  return { port: opts.port === undefined ? undefined : Number(opts.port), host: opts.host, dataDir: opts.dataDir };
+}
+
+/** `tend server`: the control plane in the foreground until SIGTERM/SIGINT. */
+export function registerServerCommand(program: Command): void {
+  addServerOptions(program.command('server').description('run the Tend server (API, scheduler, agent gateway, console)')).action(
+    async (opts: ServerCommandOptions) => {
+      const server = await startServer({ config: serverConfigFromOptions(opts) });
       if (server.generatedRootCredentials) {
         const c = server.generatedRootCredentials;
         process.stderr.write(
@@ -23,7 +38,8 @@ export function registerServerCommand(program: Command): void {
         );
       }
       shutdownOnSignals(server.close);
-    });
+    },
+  );
 }
 
 /** Closes cleanly on SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database. */

@@ -1,0 +1,236 @@
+/**
+ * GetParameter throughput and latency through Tend's full request pipeline
+ * (SigV4 check, routing, validation, authorization, SQLite read,
+ * serialization), beside the ceiling of a bare Node `http` server answering
+ * the same bytes. See README.md in this folder.
+ *
+ *   npm run bench:parameters -- [--duration 10] [--connections 10] [--warmup 2] [--cpu-prof <dir>]
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { TendClient, formatTable } from '@tend/cli';
+import type { LoadSpec, LoadSummary } from './load.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const TARGET_RATIO = 0.5;
+const TARGET_P99_MS = 10;
+// A replayed signature is accepted for 15 minutes; keep every run well inside that.
+const MAX_SECONDS = 600;
+const CREDENTIALS = { accessKeyId: 'AKIABENCHROOT0000001', secretAccessKey: 'bench-root-secret-not-for-production' };
+const PARAMETER = { Name: '/bench/app/greeting', Value: 'hello from the parameters benchmark', Type: 'String', Overwrite: true };
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    'cpu-prof': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  process.stdout.write('usage: npm run bench:parameters -- [--duration <s>=10] [--connections <n>=10] [--warmup <s>=2] [--cpu-prof <dir>]\n');
+  process.exit(0);
+}
+const duration = positiveInt('duration', args.duration);
+const connections = positiveInt('connections', args.connections);
+const warmup = Number(args.warmup);
+if (!Number.isInteger(warmup) || warmup < 0) fail('--warmup must be a whole number of seconds');
+if (duration + warmup > MAX_SECONDS) fail(`--duration plus --warmup must stay under ${MAX_SECONDS} s (a signed request expires after 15 minutes)`);
+
+// One core for whatever is measured, one for the load generator, when the machine has them.
+const pin = os.availableParallelism() >= 2 && spawnSync('taskset', ['--version']).status === 0;
+const SERVER_CPU = 0;
+const LOAD_CPU = 1;
+
+const children = new Set<ChildProcess>();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-bench-'));
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+process.on('SIGINT', () => process.exit(130));
+
+log(`node ${process.version}, ${os.availableParallelism()} CPUs, ${pin ? `server on CPU ${SERVER_CPU}, load generator on CPU ${LOAD_CPU}` : 'no CPU pinning (taskset missing or one CPU)'}`);
+log(`${connections} connections, ${warmup} s warm-up + ${duration} s measured per target`);
+
+// 1. Tend, as `tend server` in its own process.
+const port = await freePort();
+log(`starting tend server on 127.0.0.1:${port} (SQLite in ${dataDir})`);
+// --cpu-prof: V8 writes a .cpuprofile of the Tend server when it exits (open it in Chrome DevTools).
+const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] : [];
+const tend = start('tend server', [...profile, path.join(ROOT, 'apps/cli/bin/tend.js'), 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
+  cpu: SERVER_CPU,
+  server: true,
+  env: {
+    ...process.env,
+    TEND_ROOT_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    TEND_ROOT_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    TEND_LOG_LEVEL: 'warn',
+    TEND_DATABASE_URL: '',
+  },
+});
+const tendUrl = `http://127.0.0.1:${port}`;
+await waitForHealth(tendUrl, tend);
+
+const client = new TendClient({ endpoint: tendUrl, region: 'us-east-1', credentials: CREDENTIALS });
+await client.ssm('PutParameter', PARAMETER).catch((err: Error) => fail(`PutParameter failed: ${err.name}: ${err.message}`));
+const request = await client.sign('AmazonSSM.GetParameter', { Name: PARAMETER.Name });
+// One request by hand first: the replayed request must succeed and carry the value, or the figures mean nothing.
+const probe = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
+const answer = await probe.text();
+if (probe.status !== 200 || !answer.includes(PARAMETER.Value)) fail(`the signed GetParameter answered ${probe.status}: ${answer}`);
+log(`GetParameter answers 200 with ${Buffer.byteLength(answer)} bytes; replaying that signed request`);
+
+const tendResult = await measure({ label: 'tend', url: request.url, headers: request.headers, body: request.body, connections, duration, warmup });
+await stop(tend);
+if (profile.length) log(`CPU profile of the Tend server written to ${path.resolve(args['cpu-prof']!)}`);
+
+// 2. The ceiling: bare `http`, same response body, same load.
+log('starting the bare node:http server (ceiling)');
+const ceiling = start('ceiling', ['--import', 'tsx', path.join(HERE, 'ceiling-server.ts')], {
+  cpu: SERVER_CPU,
+  server: true,
+  env: { ...process.env, CEILING_BODY: answer },
+  stdout: 'pipe',
+});
+const ceilingPort = (JSON.parse(await firstLine(ceiling)) as { port: number }).port;
+const ceilingResult = await measure({
+  label: 'ceiling',
+  url: `http://127.0.0.1:${ceilingPort}/`,
+  headers: request.headers,
+  body: request.body,
+  connections,
+  duration,
+  warmup,
+});
+await stop(ceiling);
+
+// 3. Report.
+const ratio = tendResult.requestsPerSecond / ceilingResult.requestsPerSecond;
+const row = (name: string, r: LoadSummary) => [name, fmtInt(r.requestsPerSecond), fmtMs(r.p50Ms), fmtMs(r.p90Ms), fmtMs(r.p99Ms), fmtMs(r.maxMs), fmtInt(r.requests), String(r.non2xx)];
+process.stdout.write(
+  '\nGetParameter, SigV4-signed, ' + `${connections} connections, ${duration} s\n\n` +
+    formatTable(
+      [
+        { header: 'target' },
+        { header: 'req/s', align: 'right' },
+        { header: 'p50 ms', align: 'right' },
+        { header: 'p90 ms', align: 'right' },
+        { header: 'p99 ms', align: 'right' },
+        { header: 'max ms', align: 'right' },
+        { header: 'requests', align: 'right' },
+        { header: 'non-2xx', align: 'right' },
+      ],
+      [row('tend (full pipeline, SQLite)', tendResult), row('bare node:http (ceiling)', ceilingResult)],
+    ) +
+    '\n' +
+    `tend / ceiling throughput: ${(ratio * 100).toFixed(1)}%   target ≥ ${TARGET_RATIO * 100}%   ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}\n` +
+    `tend p99 latency:          ${fmtMs(tendResult.p99Ms)} ms   target < ${TARGET_P99_MS} ms   ${tendResult.p99Ms < TARGET_P99_MS ? 'met' : 'MISSED'}\n`,
+);
+
+/** Runs the load generator in its own process and returns its summary. */
+async function measure(spec: LoadSpec): Promise<LoadSummary> {
+  log(`measuring ${spec.label}`);
+  const load = start(`load generator (${spec.label})`, ['--import', 'tsx', path.join(HERE, 'load.ts'), JSON.stringify(spec)], {
+    cpu: LOAD_CPU,
+    stdout: 'pipe',
+  });
+  let out = '';
+  load.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const [code] = (await once(load, 'exit')) as [number | null];
+  children.delete(load);
+  if (code !== 0) fail(`the load generator for ${spec.label} exited with ${code}`);
+  const result = JSON.parse(out) as LoadSummary;
+  // Throughput of error answers is not throughput: any non-2xx, error or timeout voids the run.
+  if (result.non2xx || result.errors || result.timeouts) {
+    fail(`${spec.label} had ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts (status codes ${JSON.stringify(result.statusCodes)})`);
+  }
+  log(`${spec.label}: ${result.requests} answers, all 2xx`);
+  return result;
+}
+
+/** Starts a node child (pinned when possible). A `server` dying before `stop` fails the run. */
+function start(name: string, nodeArgs: string[], options: { cpu: number; env?: NodeJS.ProcessEnv; stdout?: 'pipe'; server?: boolean }): ChildProcess {
+  const [command, argv] = pin ? ['taskset', ['-c', String(options.cpu), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const child = spawn(command, argv, { cwd: ROOT, env: options.env ?? process.env, stdio: ['ignore', options.stdout ?? 'inherit', 'inherit'] });
+  children.add(child);
+  child.on('exit', (code, signal) => {
+    // A server that dies on its own mid-run invalidates the run.
+    if (options.server && children.has(child)) fail(`${name} exited unexpectedly (${signal ?? `code ${code}`})`);
+  });
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  children.delete(child);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) fail('tend server exited during start-up');
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  fail('tend server did not become healthy within 30 s');
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const nl = buffered.indexOf('\n');
+      if (nl !== -1) resolve(buffered.slice(0, nl));
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function positiveInt(name: string, text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a positive whole number`);
+  return n;
+}
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function fmtMs(n: number): string {
+  return n.toFixed(2);
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function fail(message: string): never {
+  process.stderr.write(`\n[bench] FAILED: ${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writeCredentialsFile } from '@tend/server';
+import { describeEachDatabase, startTestServer, type TestServer } from '../../apps/server/src/testing/test-server.js';
+import { cleanEnv, runProcess, type ProcessRun } from '../../apps/cli/src/testing/run-tend.js';
+
+// The real AWS CLI (v1 here; its botocore reads AWS_ENDPOINT_URL_SSM too)
+// against a real Tend server: the compatibility promise of DESIGN.md.
+describeEachDatabase('aws CLI against Tend', (dialect) => {
+  let t: TestServer;
+  let home: string;
+  /** AWS CLI with keys in the environment and the endpoint on the command line. */
+  let aws: (...args: string[]) => Promise<ProcessRun>;
+  const awsJson = async (...args: string[]) => {
+    const run = await aws(...args);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    return run.stdout.trim() ? JSON.parse(run.stdout) : {};
+  };
+  const prefix = `/e2e/awscli/${dialect}`;
+
+  beforeAll(async () => {
+    t = await startTestServer(dialect);
+    // An empty home, so no ~/.aws/config or credentials on this machine can change the outcome.
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-aws-home-'));
+    const env = cleanEnv({
+      HOME: home,
+      AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+    });
+    aws = (...args) => runProcess('aws', ['--endpoint-url', t.url, '--output', 'json', 'ssm', ...args], { env });
+  });
+  afterAll(async () => {
+    await t?.close();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('puts String and SecureString parameters', async () => {
+    expect(await awsJson('put-parameter', '--name', `${prefix}/app/name`, '--value', 'tend', '--type', 'String')).toEqual({ Version: 1, Tier: 'Standard' });
+    expect(
+      await awsJson('put-parameter', '--name', `${prefix}/app/db/password`, '--value', 'pa55 word', '--type', 'SecureString', '--description', 'db'),
+    ).toEqual({ Version: 1, Tier: 'Standard' });
+    expect(await awsJson('put-parameter', '--name', `${prefix}/app/name`, '--value', 'tend v2', '--type', 'String', '--overwrite')).toMatchObject({ Version: 2 });
+  });
+
+  it('gets a SecureString in clear only with --with-decryption', async () => {
+    const clear = await awsJson('get-parameter', '--name', `${prefix}/app/db/password`, '--with-decryption');
+    expect(clear.Parameter).toMatchObject({ Name: `${prefix}/app/db/password`, Type: 'SecureString', Value: 'pa55 word', Version: 1 });
+    const sealed = await awsJson('get-parameter', '--name', `${prefix}/app/db/password`);
+    expect(sealed.Parameter.Value).not.toContain('pa55 word');
+  });
+
+  it('lists a hierarchy with get-parameters-by-path --recursive', async () => {
+    const direct = await awsJson('get-parameters-by-path', '--path', `${prefix}/app`);
+    expect(direct.Parameters.map((p: { Name: string }) => p.Name)).toEqual([`${prefix}/app/name`]);
+    const all = await awsJson('get-parameters-by-path', '--path', prefix, '--recursive', '--with-decryption');
+    const byName = Object.fromEntries(all.Parameters.map((p: { Name: string; Value: string }) => [p.Name, p.Value]));
+    expect(byName).toEqual({ [`${prefix}/app/name`]: 'tend v2', [`${prefix}/app/db/password`]: 'pa55 word' });
+  });
+
+  it('labels a version, reads it by label and shows it in the history', async () => {
+    expect(await awsJson('label-parameter-version', '--name', `${prefix}/app/name`, '--parameter-version', '1', '--labels', 'stable')).toEqual({
+      InvalidLabels: [],
+      ParameterVersion: 1,
+    });
+    const labelled = await awsJson('get-parameter', '--name', `${prefix}/app/name:stable`);
+    expect(labelled.Parameter).toMatchObject({ Value: 'tend', Version: 1, Selector: ':stable' });
+    const history = await awsJson('get-parameter-history', '--name', `${prefix}/app/name`);
+    expect(history.Parameters.map((h: { Version: number; Labels: string[]; Value: string }) => [h.Version, h.Labels, h.Value])).toEqual([
+      [1, ['stable'], 'tend'],
+      [2, [], 'tend v2'],
+    ]);
+  });
+
+  it('deletes a parameter, then reports ParameterNotFound like AWS (exit code 255)', async () => {
+    await awsJson('delete-parameter', '--name', `${prefix}/app/db/password`);
+    const gone = await aws('get-parameter', '--name', `${prefix}/app/db/password`);
+    expect(gone.code).toBe(255);
+    expect(gone.stdout).toBe('');
+    expect(gone.stderr).toMatch(/An error occurred \(ParameterNotFound\) when calling the GetParameter operation: /);
+  });
+
+  it('finds the endpoint in AWS_ENDPOINT_URL_SSM, or everything in the credentials file used as AWS_CONFIG_FILE', async () => {
+    const viaEnv = await runProcess('aws', ['ssm', 'get-parameter', '--name', `${prefix}/app/name`, '--output', 'json'], {
+      env: cleanEnv({
+        HOME: home,
+        AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL_SSM: t.url,
+      }),
+    });
+    expect(viaEnv.stderr).toBe('');
+    expect(JSON.parse(viaEnv.stdout).Parameter.Value).toBe('tend v2');
+
+    // The file the server writes on first start holds keys, region and endpoint_url in a [default] section.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-aws-file-'));
+    try {
+      const file = writeCredentialsFile(dir, t.credentials, 'us-east-1', t.url);
+      const viaFile = await runProcess('aws', ['ssm', 'get-parameter', '--name', `${prefix}/app/name`, '--output', 'json'], {
+        env: cleanEnv({ HOME: home, AWS_CONFIG_FILE: file }),
+      });
+      expect(viaFile.stderr).toBe('');
+      expect(JSON.parse(viaFile.stdout).Parameter.Value).toBe('tend v2');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
