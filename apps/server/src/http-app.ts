@@ -1,26 +1,17 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import http from 'node:http';
 import client from 'prom-client';
+import { createApiHandler, MAX_REQUEST_BYTES } from './rpc/api-endpoint.js';
 import type { Services } from './services.js';
 import type { Pipeline } from './rpc/pipeline.js';
 
 const AMZ_JSON = 'application/x-amz-json-1.1';
 
 /**
- * The HTTP surface: `POST /` for the API, `/healthz`, `/metrics`. Bodies are
- * kept as raw bytes because SigV4 signs the exact payload.
+ * The HTTP surface: `POST /` for the API (rpc/api-endpoint.ts), `/healthz`,
+ * `/metrics`. Bodies are kept as raw bytes because SigV4 signs the exact payload.
  */
 export function buildHttpApp(services: Services, pipeline: Pipeline, isReady: () => boolean): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: services.logger as unknown as FastifyBaseLogger,
-    // Per-request log lines would cost more than the hot path itself; errors are logged with their request id.
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024,
-    // Behind a proxy the operator sets this; locally the socket address is the truth.
-    trustProxy: false,
-  });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'tend_' });
   const requests = new client.Counter({
@@ -36,22 +27,24 @@ export function buildHttpApp(services: Services, pipeline: Pipeline, isReady: ()
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
+  const apiHandler = createApiHandler(pipeline, { requests, duration });
 
-  app.post('/', async (request, reply) => {
-    const started = process.hrtime.bigint();
-    const result = await pipeline.handle({
-      method: request.method,
-      url: request.url,
-      headers: request.headers,
-      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-      sourceIp: request.ip,
-    });
-    requests.inc({ operation: result.target, outcome: result.errorType ?? 'Success' });
-    duration.observe({ operation: result.target }, Number(process.hrtime.bigint() - started) / 1e9);
-    reply.code(result.status).header('content-type', AMZ_JSON).header('x-amzn-requestid', result.requestId);
-    if (result.errorType) reply.header('x-amzn-errortype', result.errorType);
-    return reply.send(result.body);
+  const app = Fastify({
+    loggerInstance: services.logger as unknown as FastifyBaseLogger,
+    // Per-request log lines would cost more than the hot path itself; errors are logged with their request id.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_REQUEST_BYTES,
+    // POST / (the API) is answered before the framework sees it; see api-endpoint.ts.
+    serverFactory: (frameworkHandler) =>
+      http.createServer((req, res) => {
+        if (req.method === 'POST' && (req.url === '/' || req.url?.startsWith('/?'))) apiHandler(req, res);
+        else frameworkHandler(req, res);
+      }),
+    // Behind a proxy the operator sets this; locally the socket address is the truth.
+    trustProxy: false,
   });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.get('/healthz', async (_request, reply) => {
     if (!isReady()) return reply.code(503).send({ status: 'starting' });

@@ -66,6 +66,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         secrets,
         region: config.region,
         accountId: config.accountId,
+        // Only on SQLite is this process the sole writer, which keeps a read cache exact.
+        cacheReads: storage.dialect === 'sqlite',
         publicParameters: {
           '/tend/service/server/version': TEND_VERSION,
           '/tend/service/agent/latest-version': TEND_VERSION,

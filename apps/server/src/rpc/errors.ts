@@ -43,12 +43,24 @@ export const ERRORS = {
   InvalidResourceType: { status: 400, fault: 'client' },
   TooManyTagsError: { status: 400, fault: 'client' },
   TooManyUpdates: { status: 400, fault: 'client' },
+  // managed nodes and activations
+  InvalidActivation: { status: 400, fault: 'client' },
+  InvalidActivationId: { status: 400, fault: 'client' },
+  InvalidFilter: { status: 400, fault: 'client' },
+  InvalidInstanceId: { status: 400, fault: 'client' },
+  InvalidInstanceInformationFilterValue: { status: 400, fault: 'client' },
+  // Registration refusals (POST /agent/v1/register, Tend's own endpoint): named so an agent can tell them apart.
+  ActivationExpired: { status: 400, fault: 'client' },
+  RegistrationLimitExceeded: { status: 400, fault: 'client' },
   // Tend's IAM-shaped API
   EntityAlreadyExistsException: { status: 409, fault: 'client' },
   NoSuchEntityException: { status: 404, fault: 'client' },
   MalformedPolicyDocumentException: { status: 400, fault: 'client' },
   DeleteConflictException: { status: 409, fault: 'client' },
   LimitExceededException: { status: 409, fault: 'client' },
+  // Tend's Resource Groups-shaped API (statuses as Resource Groups models them)
+  BadRequestException: { status: 400, fault: 'client' },
+  NotFoundException: { status: 404, fault: 'client' },
 } as const satisfies Record<string, { status: number; fault: 'client' | 'server' }>;
 
 export type ErrorName = keyof typeof ERRORS;

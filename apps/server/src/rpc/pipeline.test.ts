@@ -67,4 +67,19 @@ describeEachDatabase('request pipeline', (dialect) => {
     const health = await fetch(`${t.url}/healthz`);
     expect(health.status).toBe(200);
   });
+
+  it('refuses a body over 1 MiB in the API format, and keeps serving', async () => {
+    const res = await fetch(t.url, { method: 'POST', headers: { 'x-amz-target': 'AmazonSSM.GetParameter' }, body: 'x'.repeat(1024 * 1024 + 1) });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('x-amzn-errortype')).toBe('SerializationException');
+    expect(res.headers.get('x-amzn-requestid')).toBeTruthy();
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
+
+  it('counts API requests by operation and outcome in /metrics', async () => {
+    await t.ssm.send(new GetParameterCommand({ Name: '/tend/service/server/version' }));
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toMatch(/tend_api_requests_total\{operation="AmazonSSM.GetParameter",outcome="Success"\} [1-9]/);
+    expect(text).toContain('tend_api_request_duration_seconds_bucket');
+  });
 });

@@ -35,6 +35,31 @@ export function openDatabase(options: { dataDir: string; databaseUrl?: string })
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+/**
+ * better-sqlite3 compiles SQL on every `prepare`, which costs more than
+ * running a point query. Kysely generates the same SQL text for the same
+ * query shape, so prepared statements are reused by text (bounded, as a
+ * query with an IN list of varying length yields many texts).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver);
+      return (text: string) => {
+        let statement = cache.get(text);
+        if (!statement) {
+          if (cache.size >= 500) cache.clear();
+          statement = prepare(text);
+          cache.set(text, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { ServiceError } from '../../rpc/errors.js';
-import { MAX_VERSION_NUMBER, type ParameterRecord } from './parameters.store.js';
+import type { ParameterRecord } from './parameters.store.js';
 
 /** Rows read from the database per round trip while filling a page. */
 const SCAN_BATCH = 100;
@@ -10,30 +8,6 @@ const SCAN_BATCH = 100;
  * page and a NextToken, as Systems Manager does.
  */
 const MAX_EXAMINED = 2000;
-
-/** Identifies the query a NextToken was issued for, so a token is not replayed against another query. */
-export function queryFingerprint(query: unknown): string {
-  return createHash('sha256').update(JSON.stringify(query)).digest('base64url').slice(0, 16);
-}
-
-/** Opaque NextToken: where the previous page stopped, bound to its query. */
-export function encodeNextToken(position: string | number, fingerprint: string): string {
-  return Buffer.from(JSON.stringify({ p: position, q: fingerprint }), 'utf8').toString('base64url');
-}
-
-/** The position a NextToken carries; InvalidNextToken if it was not issued for this query. */
-export function decodeNextToken<P extends string | number>(token: string | undefined, fingerprint: string, kind: 'string' | 'number'): P | undefined {
-  if (token === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { p?: unknown; q?: unknown };
-    const position = parsed.p;
-    const valid = kind === 'number' ? Number.isInteger(position) && (position as number) >= 0 && (position as number) <= MAX_VERSION_NUMBER : typeof position === 'string';
-    if (parsed.q === fingerprint && valid) return position as P;
-  } catch {
-    // fall through: any malformed token is the same error
-  }
-  throw new ServiceError('InvalidNextToken', 'The specified token isn\'t valid.');
-}
 
 export interface PageScan<R> {
   pageSize: number;

@@ -2,6 +2,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../../storage/schema.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { ServiceError } from '../../rpc/errors.js';
+import { ParameterReadCache } from './parameter-read-cache.js';
 import { parameterArn, parameterNameKey, parameterParentPath, type VersionSelector } from './parameter-names.js';
 import type { ParameterType, StoredPolicy, StoredTier } from './parameter-values.js';
 
@@ -13,6 +14,8 @@ export interface ParametersStoreOptions {
   /** Values of the read-only public parameters under /tend/service/. */
   publicParameters: Record<string, string>;
   now?: () => number;
+  /** Cache single-parameter reads; only safe where this process is the only writer (SQLite). */
+  cacheReads?: boolean;
 }
 
 /** A parameter's metadata at one version (the current one unless said otherwise). */
@@ -106,9 +109,11 @@ export class ParametersStore {
   private readonly db: Kysely<Database>;
   private readonly now: () => number;
   private readonly publicRecords: Map<string, ParameterVersionRecord>;
+  private readonly cache: ParameterReadCache | undefined;
 
   constructor(readonly options: ParametersStoreOptions) {
     this.db = options.db;
+    this.cache = options.cacheReads ? new ParameterReadCache() : undefined;
     this.now = options.now ?? Date.now;
     const publishedAt = this.now();
     this.publicRecords = new Map(
@@ -152,6 +157,17 @@ export class ParametersStore {
       const matches = !selector || ('version' in selector && selector.version === 1);
       return matches ? { record: published } : { missing: 'ParameterVersionNotFound' };
     }
+    if (!this.cache) return this.findInDatabase(nameKey, selector);
+    const selectorKey = !selector ? '' : 'version' in selector ? `#${selector.version}` : `@${selector.label}`;
+    const cached = this.cache.get(nameKey, selectorKey);
+    if (cached) return cached;
+    const epoch = this.cache.begin();
+    const result = await this.findInDatabase(nameKey, selector);
+    if ('record' in result) this.cache.set(nameKey, selectorKey, result, epoch);
+    return result;
+  }
+
+  private async findInDatabase(nameKey: string, selector?: VersionSelector): Promise<FindResult> {
     if (selector && 'version' in selector && selector.version > MAX_VERSION_NUMBER) {
       // Beyond the column's range: no such version, and not a query PostgreSQL would accept.
       return this.whatIsMissing(nameKey);
@@ -281,6 +297,19 @@ export class ParametersStore {
    * oldest is dropped, unless a label holds it: then nothing is written.
    */
   async put(request: PutParameterRequest): Promise<{ version: number; tier: StoredTier }> {
+    return this.invalidating([parameterNameKey(request.name)], () => this.putInDatabase(request));
+  }
+
+  /** Runs a write, then drops cached reads of the parameters it touched, whether it committed or not. */
+  private async invalidating<T>(nameKeys: string[], write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.cache?.invalidate(nameKeys);
+    }
+  }
+
+  private async putInDatabase(request: PutParameterRequest): Promise<{ version: number; tier: StoredTier }> {
     const nameKey = parameterNameKey(request.name);
     // A create that races another create of the same name retries once it
     // can see the winner, and then answers like any write after it.
@@ -369,7 +398,7 @@ export class ParametersStore {
   /** Deletes parameters with all their versions, labels and tags; returns the name keys that existed. */
   async remove(nameKeys: string[], change: ChangeContext): Promise<Set<string>> {
     if (nameKeys.length === 0) return new Set();
-    return this.db.transaction().execute(async (trx) => {
+    return this.invalidating(nameKeys, () => this.db.transaction().execute(async (trx) => {
       const deleted = await trx.deleteFrom('parameters').where('name_key', 'in', nameKeys).returning(['name_key', 'name', 'version', 'type']).execute();
       const keys = deleted.map((row) => row.name_key);
       if (keys.length) {
@@ -379,7 +408,7 @@ export class ParametersStore {
       }
       for (const row of deleted) await recordChange(trx, change.at, { name: row.name, version: row.version, type: row.type, operation: 'Delete' });
       return new Set(keys);
-    });
+    }));
   }
 
   /**
@@ -387,7 +416,7 @@ export class ParametersStore {
    * another version of the parameter moves here. Returns the version.
    */
   async label(nameKey: string, requestedVersion: number | undefined, labels: string[], change: ChangeContext): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.invalidating([nameKey], () => this.db.transaction().execute(async (trx) => {
       const current = await this.lockExisting(trx, nameKey);
       const version = requestedVersion ?? current.version;
       await assertVersionExists(trx, current, version);
@@ -413,12 +442,12 @@ export class ParametersStore {
       }
       await recordChange(trx, change.at, { name: current.name, version, type: current.type, operation: 'LabelParameterVersion', labels });
       return version;
-    });
+    }));
   }
 
   /** Removes labels from one version; returns those removed and those that were not on it. */
   async unlabel(nameKey: string, version: number, labels: string[], change: ChangeContext): Promise<{ removed: string[]; notOnVersion: string[] }> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.invalidating([nameKey], () => this.db.transaction().execute(async (trx) => {
       const current = await this.lockExisting(trx, nameKey);
       await assertVersionExists(trx, current, version);
       const present = new Set(
@@ -439,7 +468,7 @@ export class ParametersStore {
         await recordChange(trx, change.at, { name: current.name, version, type: current.type, operation: 'UnlabelParameterVersion', labels: removed });
       }
       return { removed, notOnVersion };
-    });
+    }));
   }
 
   private async lockExisting(trx: Transaction<Database>, nameKey: string): Promise<ParameterRecord> {

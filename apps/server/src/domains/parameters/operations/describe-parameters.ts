@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { defineOperation } from '../../../rpc/operation.js';
 import { validationError } from '../../../rpc/errors.js';
 import { compileFilters, fromLegacyFilters, legacyParametersFilterSchema, parameterStringFilterSchema } from '../parameter-filters.js';
-import { collectPage, decodeNextToken, encodeNextToken, queryFingerprint } from '../parameter-paging.js';
+import { collectPage } from '../parameter-paging.js';
+import { decodeNextToken, encodeNextToken, queryFingerprint } from '../../../rpc/page-token.js';
 import { metadataOutput } from '../parameter-output.js';
 import { maxResultsField, nextTokenField, storeOf } from './common.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../../../rpc/operation.js';
 import { parseParameterReference } from '../parameter-names.js';
-import { decodeNextToken, encodeNextToken, queryFingerprint } from '../parameter-paging.js';
+import { decodeNextToken, encodeNextToken, queryFingerprint } from '../../../rpc/page-token.js';
 import { historyOutput } from '../parameter-output.js';
 import { arnForName, maxResultsField, nextTokenField, parameterNameField, parameterNotFound, scopeOf, storeOf } from './common.js';
 

@@ -3,7 +3,8 @@ import { defineOperation, type OperationContext } from '../../../rpc/operation.j
 import { validationError } from '../../../rpc/errors.js';
 import { normalizeHierarchyPath } from '../parameter-names.js';
 import { compileFilters, parameterStringFilterSchema } from '../parameter-filters.js';
-import { collectPage, decodeNextToken, encodeNextToken, queryFingerprint } from '../parameter-paging.js';
+import { collectPage } from '../parameter-paging.js';
+import { decodeNextToken, encodeNextToken, queryFingerprint } from '../../../rpc/page-token.js';
 import { parameterOutput } from '../parameter-output.js';
 import { versionKey } from '../parameters.store.js';
 import { maxResultsField, nextTokenField, storeOf } from './common.js';

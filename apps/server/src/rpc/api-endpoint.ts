@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Counter, Histogram } from 'prom-client';
+import type { Pipeline } from './pipeline.js';
+
+const AMZ_JSON = 'application/x-amz-json-1.1';
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export interface ApiMetrics {
+  requests: Counter<'operation' | 'outcome'>;
+  duration: Histogram<'operation'>;
+}
+
+/**
+ * `POST /`, the whole API, served straight from node:http. This is the one
+ * hot path of the server (every SDK call), so it skips the web framework's
+ * routing, hooks and reply machinery, which cost more than SigV4 and the
+ * database read together; the framework serves every other route.
+ */
+export function createApiHandler(pipeline: Pipeline, metrics: ApiMetrics): (req: IncomingMessage, res: ServerResponse) => void {
+  // Labelled children are looked up once per operation and outcome, not hashed on every request.
+  const counters = new Map<string, { inc(): void }>();
+  const timers = new Map<string, { observe(seconds: number): void }>();
+  const record = (operation: string, outcome: string, seconds: number) => {
+    const key = `${operation} ${outcome}`;
+    let counter = counters.get(key);
+    if (!counter) counters.set(key, (counter = metrics.requests.labels(operation, outcome)));
+    counter.inc();
+    let timer = timers.get(operation);
+    if (!timer) timers.set(operation, (timer = metrics.duration.labels(operation)));
+    timer.observe(seconds);
+  };
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        refused = true;
+        answer(res, 413, 'unknown', 'SerializationException', JSON.stringify({ __type: 'SerializationException', message: 'Request body is larger than 1 MiB' }));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      pipeline
+        .handle({
+          method: 'POST',
+          url: req.url ?? '/',
+          headers: req.headers,
+          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+          sourceIp: req.socket.remoteAddress ?? '',
+        })
+        .then((result) => {
+          record(result.target, result.errorType ?? 'Success', Number(process.hrtime.bigint() - started) / 1e9);
+          answer(res, result.status, result.requestId, result.errorType, result.body);
+        })
+        .catch(() => {
+          // The pipeline turns every failure into an answer; this only guards the socket.
+          if (!res.headersSent) answer(res, 500, 'unknown', 'InternalServerError', JSON.stringify({ __type: 'InternalServerError', message: 'An internal error occurred' }));
+        });
+    });
+  };
+}
+
+function answer(res: ServerResponse, status: number, requestId: string, errorType: string | undefined, body: string): void {
+  const headers: Record<string, string | number> = {
+    'content-type': AMZ_JSON,
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': requestId,
+  };
+  if (errorType) headers['x-amzn-errortype'] = errorType;
+  res.writeHead(status, headers);
+  res.end(body);
+}
