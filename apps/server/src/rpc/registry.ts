@@ -3,10 +3,11 @@ import { parameterOperations } from '../domains/parameters/operations/index.js';
 import { iamOperations } from '../domains/iam/operations/index.js';
 import { auditOperations } from '../domains/audit/operations/index.js';
 import { tagOperations } from '../domains/tags/operations/index.js';
+import { resourceGroupOperations } from '../domains/resource-groups/operations/index.js';
 
 /** Every operation the API serves, keyed by its `X-Amz-Target` value. */
 export function buildOperationRegistry(): Map<string, Operation> {
-  const all: Operation[] = [...parameterOperations, ...iamOperations, ...auditOperations, ...tagOperations];
+  const all: Operation[] = [...parameterOperations, ...iamOperations, ...auditOperations, ...tagOperations, ...resourceGroupOperations];
   const registry = new Map<string, Operation>();
   for (const op of all) {
     const target = `${op.service}.${op.name}`;
