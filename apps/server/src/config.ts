@@ -16,6 +16,9 @@ export const CONFIG_VARIABLES = {
   TEND_REGION: 'region named in ARNs and answers (default us-east-1)',
   TEND_ACCOUNT_ID: '12-digit account id used in ARNs (default 000000000000)',
   TEND_LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace, silent (default info)',
+  TEND_PING_TIMEOUT_SECONDS: 'seconds without a heartbeat before an Online node is marked ConnectionLost (default 300; agents heartbeat every fifth of it, 1-60 s)',
+  TEND_SMTP_URL: 'SMTP server for email notifications: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465; unset: email subscriptions cannot deliver',
+  TEND_SMTP_FROM: 'From address of notification emails (default Tend <tend@localhost>)',
 } as const;
 
 const configSchema = z.object({
@@ -35,6 +38,10 @@ const configSchema = z.object({
   region: z.string().regex(/^[a-z0-9-]+$/, 'TEND_REGION must look like us-east-1').default('us-east-1'),
   accountId: z.string().regex(/^\d{12}$/, 'TEND_ACCOUNT_ID must be 12 digits').default('000000000000'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  pingTimeoutSeconds: z.coerce.number().int().min(1).max(86_400).default(300),
+  // The URL holds the SMTP password: messages never echo it.
+  smtpUrl: z.string().regex(/^smtps?:\/\/[^/]/, 'TEND_SMTP_URL must be an smtp:// or smtps:// URL').optional(),
+  smtpFrom: z.string().min(3).default('Tend <tend@localhost>'),
 });
 
 export type ServerConfig = z.infer<typeof configSchema>;
@@ -53,9 +60,15 @@ export function loadConfig(overrides: Partial<ServerConfigInput> = {}, env: Node
     region: env.TEND_REGION,
     accountId: env.TEND_ACCOUNT_ID,
     logLevel: env.TEND_LOG_LEVEL as ServerConfig['logLevel'] | undefined,
+    pingTimeoutSeconds: env.TEND_PING_TIMEOUT_SECONDS as unknown as number,
+    smtpUrl: env.TEND_SMTP_URL || undefined,
+    smtpFrom: env.TEND_SMTP_FROM,
   };
+  // Unset flags arrive as undefined and must not hide the environment's value.
   const merged: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries({ ...fromEnv, ...overrides })) if (v !== undefined && v !== '') merged[k] = v;
+  for (const source of [fromEnv, overrides] as Record<string, unknown>[]) {
+    for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') merged[k] = v;
+  }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -65,4 +78,14 @@ export function loadConfig(overrides: Partial<ServerConfigInput> = {}, env: Node
     throw new Error('invalid configuration: set both TEND_ROOT_ACCESS_KEY_ID and TEND_ROOT_SECRET_ACCESS_KEY, or neither');
   }
   return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };
+}
+
+/** How often agents are told to heartbeat: five beats per ping timeout, between 1 and 60 seconds. */
+export function heartbeatSecondsFor(pingTimeoutSeconds: number): number {
+  return Math.min(60, Math.max(1, Math.round(pingTimeoutSeconds / 5)));
+}
+
+/** How often the ping sweeper looks for silent nodes: a quarter of the timeout, at most 15 seconds. */
+export function pingSweepSecondsFor(pingTimeoutSeconds: number): number {
+  return Math.min(pingTimeoutSeconds / 4, 15);
 }
