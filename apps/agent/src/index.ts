@@ -1,1 +1,14 @@
-export {};
+export { runAgent, type AgentOptions } from './agent.js';
+export { runConnection, websocketUrl, AgentRejectedError, type ConnectionOptions } from './connection.js';
+export { FrameHandlers, type FrameContext } from './frame-handlers.js';
+export { registerNode, ensureRegistered, RegistrationRefusedError, type RegisteredState } from './registration.js';
+export { readState, writeState, stateFilePath, type AgentState } from './state.js';
+export { collectNodeInfo, AGENT_VERSION } from './node-info.js';
+export { createLogger, parseLogLevel, silentLogger, type Logger, type LogLevel } from './logger.js';
+export { Backoff } from './backoff.js';
+export { runSimulator, type SimulatorOptions, type SimProgress, type SimSummary } from './sim/simulator.js';
+export { parseTagSpecs, type TagSpec } from './sim/sim-tags.js';
+export { SIM_PLATFORMS } from './sim/platforms.js';
+
+/** Exit status of an agent the server refused (activation or node): systemd units use it in RestartPreventExitStatus. */
+export const EXIT_REFUSED = 77;

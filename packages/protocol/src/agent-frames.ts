@@ -28,11 +28,34 @@ export const registerRequestSchema = z.object({
   publicKey: z.string().min(1).max(200),
   name: z.string().max(255).optional(),
   info: nodeInfoSchema,
+  /**
+   * Tags the node asks for (`tend sim --tags`), applied with the
+   * activation's; the activation's value wins for a key in both. Only a
+   * holder of the activation code can send them, as it could register nodes.
+   */
+  tags: z
+    .array(z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) }))
+    .max(50)
+    .optional(),
 });
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 export interface RegisterResponse {
   instanceId: string;
 }
+
+/**
+ * Why a registration was refused. The server answers HTTP 4xx with the AWS
+ * JSON error shape `{__type, message}`; the agent prints the message and
+ * stops, and retries only 5xx and network failures. One code covers an
+ * unknown id, a deleted activation and a wrong code, so ids cannot be probed.
+ */
+export const REGISTER_ERROR_CODES = {
+  invalid: 'InvalidActivation',
+  expired: 'ActivationExpired',
+  limitReached: 'RegistrationLimitExceeded',
+  /** Too many failed attempts from this address (HTTP 400 with a Retry-After header, in seconds). */
+  throttled: 'ThrottlingException',
+} as const;
 
 const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ v: z.literal(AGENT_PROTOCOL_VERSION), type: z.literal(type), ...shape });
@@ -45,8 +68,39 @@ export const welcomeFrame = frame('welcome', {
   heartbeatSeconds: z.number().int().positive(),
   serverVersion: z.string(),
 });
-/** A refusal the agent must not retry blindly (e.g. deregistered node). */
+/**
+ * A refusal of this identity (deregistered node, unknown instance, bad
+ * signature): final, so the agent stops instead of retrying with the same
+ * key. A transient server problem closes the socket instead (1011/1013),
+ * which the agent retries.
+ */
 export const rejectFrame = frame('reject', { code: z.string(), message: z.string() });
+
+/** `reject` codes the server sends (the frame takes any string, so new codes stay compatible). */
+export const REJECT_CODES = {
+  /** The node was deregistered: its key is dead; only a new registration helps. */
+  deregistered: 'Deregistered',
+  /** No node has this id (e.g. the server's database was reset). */
+  unknownNode: 'UnknownNode',
+  /** The signature does not verify with the key registered for this id. */
+  invalidSignature: 'InvalidSignature',
+} as const;
+
+/** WebSocket close codes the server uses besides the standard ones. */
+export const AGENT_CLOSE_CODES = {
+  /** Server shutting down or restarting: reconnect with backoff. */
+  goingAway: 1001,
+  /** A frame was not valid JSON or did not match the protocol schemas. */
+  protocolError: 1002,
+  /** The server could not check the identity right now (database unavailable): retry. */
+  tryAgainLater: 1013,
+  /** Follows a reject frame. */
+  rejected: 4003,
+  /** No auth frame in time, or silence for longer than the ping timeout: reconnect. */
+  timeout: 4008,
+  /** A newer connection of the same node replaced this one (one live connection per node). */
+  replaced: 4009,
+} as const;
 
 export const serverFrameSchema = z.discriminatedUnion('type', [challengeFrame, welcomeFrame, rejectFrame]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;

@@ -1,0 +1,80 @@
+import os from 'node:os';
+import type { NodeInfo } from '@tend/protocol';
+import { AgentRejectedError, runConnection } from './connection.js';
+import type { FrameHandlers } from './frame-handlers.js';
+import { loadPrivateKey } from './identity.js';
+import { silentLogger, type Logger } from './logger.js';
+import { collectNodeInfo, primaryIpv4 } from './node-info.js';
+import { ensureRegistered } from './registration.js';
+import { stateFilePath } from './state.js';
+
+export interface AgentOptions {
+  stateDir: string;
+  /** Required on the first start; afterwards the saved URL is used unless this overrides it. */
+  serverUrl?: string;
+  /** First start only; a registered node never sends the code again. */
+  activationId?: string;
+  activationCode?: string;
+  name?: string;
+  /** Root of the system described to the server (its /etc/os-release); '/' by default. */
+  systemRoot?: string;
+  /** Stops the agent; runAgent resolves once the connection is closed. */
+  signal: AbortSignal;
+  logger?: Logger;
+  /** Command handlers (later issues); the connection handles the handshake itself. */
+  handlers?: FrameHandlers;
+}
+
+/**
+ * Runs one agent until `signal` aborts: registers on the first start (state
+ * in `stateDir`), then keeps one authenticated connection to the server.
+ * Rejects with RegistrationRefusedError or AgentRejectedError when the
+ * server refuses the activation or the node; both are final.
+ */
+export async function runAgent(options: AgentOptions): Promise<void> {
+  const logger = options.logger ?? silentLogger;
+  const facts = await collectNodeInfo({ systemRoot: options.systemRoot });
+  const state = await ensureRegistered({
+    stateDir: options.stateDir,
+    serverUrl: options.serverUrl,
+    activationId: options.activationId,
+    activationCode: options.activationCode,
+    name: options.name,
+    info: () => facts,
+    signal: options.signal,
+    logger,
+  });
+  if (!state.registeredNow) logger.info('using saved registration', { instanceId: state.instanceId, stateFile: stateFilePath(options.stateDir) });
+  if (options.signal.aborted) return;
+  try {
+    await runConnection({
+      serverUrl: state.serverUrl,
+      instanceId: state.instanceId,
+      privateKey: loadPrivateKey(state.privateKey),
+      info: liveInfo(facts),
+      signal: options.signal,
+      handlers: options.handlers,
+      logger,
+    });
+  } catch (err) {
+    if (!(err instanceof AgentRejectedError)) throw err;
+    // Re-registering on our own would undo an operator's deregistration: tell them how instead.
+    const hint = `To register this machine again, move ${stateFilePath(options.stateDir)} away and start the agent with an activation.`;
+    throw new AgentRejectedError(err.code, `${err.message} ${hint}`);
+  }
+}
+
+/**
+ * Hostname and address can change while the agent runs (DHCP, a rename);
+ * the platform only changes with a reboot into another system, which
+ * restarts the agent. Returns the previous object while nothing changed.
+ */
+function liveInfo(initial: NodeInfo): () => NodeInfo {
+  let current = initial;
+  return () => {
+    const computerName = os.hostname() || current.computerName;
+    const ipAddress = primaryIpv4();
+    if (computerName !== current.computerName || ipAddress !== current.ipAddress) current = { ...current, computerName, ipAddress };
+    return current;
+  };
+}
