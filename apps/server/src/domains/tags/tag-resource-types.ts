@@ -4,6 +4,8 @@ import type { Dialect } from '../../storage/database.js';
 import { ServiceError } from '../../rpc/errors.js';
 import { parameterArn, parameterNameKey } from '../parameters/parameter-names.js';
 import { MAX_TAGS_PER_RESOURCE } from './tag-rules.js';
+import { managedInstanceTagResolver } from '../nodes/node-tags.js';
+import { documentTagResolver } from '../documents/document-tags.js';
 
 /** Every `ResourceType` Systems Manager's tagging operations accept. */
 export const SSM_TAGGING_RESOURCE_TYPES = [
@@ -46,6 +48,12 @@ export interface TagResourceResolver {
   exists(db: Kysely<Database>, key: string, options: { dialect: Dialect; lock: boolean }): Promise<boolean>;
   /** Tags allowed on one resource (Automation executions allow fewer, for example). */
   maxTags: number;
+  /**
+   * Outbox event type of a tag change, when the resource's domain names its
+   * own (managed nodes write `node.tags`); default `resource.tags.change`.
+   * The payload is the same either way.
+   */
+  changeEvent?: string;
 }
 
 const parameterResolver: TagResourceResolver = {
@@ -61,6 +69,8 @@ const parameterResolver: TagResourceResolver = {
 
 const RESOLVERS: Partial<Record<SsmTaggingResourceType, TagResourceResolver>> = {
   Parameter: parameterResolver,
+  ManagedInstance: managedInstanceTagResolver,
+  Document: documentTagResolver,
 };
 
 /** The resolver for a resource type, or InvalidResourceType naming what Tend can tag today. */

@@ -5,7 +5,7 @@ import { ServiceError } from '../../rpc/errors.js';
 import type { Tag } from './tag-rules.js';
 import type { ArnScope, TagResourceResolver } from './tag-resource-types.js';
 
-/** Outbox event type written whenever a resource's tags change. */
+/** Outbox event type written whenever a resource's tags change (unless its resolver names another). */
 export const TAGS_CHANGE_EVENT = 'resource.tags.change';
 
 /** Payload of a `resource.tags.change` event. */
@@ -126,7 +126,7 @@ export class TagsStore {
       };
       await trx
         .insertInto('outbox_events')
-        .values({ event_type: TAGS_CHANGE_EVENT, occurred_at: this.now(), payload: JSON.stringify(event) })
+        .values({ event_type: target.resolver.changeEvent ?? TAGS_CHANGE_EVENT, occurred_at: this.now(), payload: JSON.stringify(event) })
         .execute();
     });
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ServiceError, validationError } from '../../../rpc/errors.js';
 import { defineOperation } from '../../../rpc/operation.js';
 import type { AuditEvent } from '../audit.store.js';
-import { decodePageToken, encodePageToken } from '../../iam/page-token.js';
+import { decodePageToken, encodePageToken } from '../../../rpc/page-token.js';
 
 const FILTER_KEYS = ['PrincipalArn', 'Operation', 'Outcome'] as const;
 

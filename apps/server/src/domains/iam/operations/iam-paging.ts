@@ -1,5 +1,5 @@
 import { validationError } from '../../../rpc/errors.js';
-import { decodePageToken, encodePageToken } from '../page-token.js';
+import { decodePageToken, encodePageToken } from '../../../rpc/page-token.js';
 
 /** IAM's default page size. */
 export const DEFAULT_MAX_ITEMS = 100;

@@ -50,7 +50,7 @@ describeEachDatabase('AmazonSSM.AddTagsToResource', (dialect) => {
       name: 'InvalidResourceId',
     });
     await expect(
-      t.ssm.send(new AddTagsToResourceCommand({ ResourceType: 'ManagedInstance', ResourceId: 'mi-0123456789abcdef0', Tags: [{ Key: 'a', Value: '1' }] })),
+      t.ssm.send(new AddTagsToResourceCommand({ ResourceType: 'OpsMetadata', ResourceId: 'arn:aws:ssm:us-east-1:123456789012:opsmetadata/app', Tags: [{ Key: 'a', Value: '1' }] })),
     ).rejects.toMatchObject({ name: 'InvalidResourceType', message: expect.stringContaining('supported resource types: Parameter') });
     await expect(t.api.ssm('AddTagsToResource', { ResourceType: 'Bucket', ResourceId: 'x', Tags: [{ Key: 'a', Value: '1' }] })).rejects.toMatchObject({
       name: 'ValidationException',

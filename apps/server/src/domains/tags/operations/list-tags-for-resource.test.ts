@@ -23,7 +23,7 @@ describeEachDatabase('AmazonSSM.ListTagsForResource', (dialect) => {
 
   it('answers InvalidResourceId for an unknown parameter and InvalidResourceType for other types', async () => {
     await expect(t.ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/svc/none' }))).rejects.toMatchObject({ name: 'InvalidResourceId' });
-    await expect(t.ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Document', ResourceId: 'AWS-RunShellScript' }))).rejects.toMatchObject({
+    await expect(t.ssm.send(new ListTagsForResourceCommand({ ResourceType: 'OpsMetadata', ResourceId: 'arn:aws:ssm:us-east-1:123456789012:opsmetadata/app' }))).rejects.toMatchObject({
       name: 'InvalidResourceType',
     });
   });
