@@ -4,14 +4,28 @@ import client from 'prom-client';
 import { createApiHandler, MAX_REQUEST_BYTES } from './rpc/api-endpoint.js';
 import type { Services } from './services.js';
 import type { Pipeline } from './rpc/pipeline.js';
+import type { AgentGateway } from './gateway/agent-gateway.js';
+import { registerAgentRegistration } from './gateway/registration-endpoint.js';
+import { registerInstallScript } from './gateway/install-script.js';
+import type { FailureRateLimiter } from './gateway/failure-rate-limiter.js';
+
+/** The agent-facing surface served beside the API. */
+export interface AgentSurface {
+  gateway: AgentGateway;
+  /** Clock for registration times (tests set it). */
+  clock: () => Date;
+  /** Override of the registration failure limiter (tests). */
+  registrationLimiter?: FailureRateLimiter;
+}
 
 const AMZ_JSON = 'application/x-amz-json-1.1';
 
 /**
  * The HTTP surface: `POST /` for the API (rpc/api-endpoint.ts), `/healthz`,
- * `/metrics`. Bodies are kept as raw bytes because SigV4 signs the exact payload.
+ * `/metrics`, agent registration and the agent WebSocket (gateway/). Bodies
+ * are kept as raw bytes because SigV4 signs the exact payload.
  */
-export function buildHttpApp(services: Services, pipeline: Pipeline, isReady: () => boolean): FastifyInstance {
+export function buildHttpApp(services: Services, pipeline: Pipeline, isReady: () => boolean, agents: AgentSurface): FastifyInstance {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'tend_' });
   const requests = new client.Counter({
@@ -26,6 +40,14 @@ export function buildHttpApp(services: Services, pipeline: Pipeline, isReady: ()
     labelNames: ['operation'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
+  });
+  new client.Gauge({
+    name: 'tend_agent_connections',
+    help: 'Authenticated agent WebSocket connections held by this server',
+    registers: [registry],
+    collect() {
+      this.set(agents.gateway.size);
+    },
   });
   const apiHandler = createApiHandler(pipeline, { requests, duration });
 
@@ -55,6 +77,10 @@ export function buildHttpApp(services: Services, pipeline: Pipeline, isReady: ()
     reply.header('content-type', registry.contentType);
     return reply.send(await registry.metrics());
   });
+
+  registerAgentRegistration(app, { nodes: services.nodes, logger: services.logger, clock: agents.clock, limiter: agents.registrationLimiter });
+  registerInstallScript(app, { version: services.version, logger: services.logger });
+  agents.gateway.attach(app.server);
 
   // Framework-level failures (body too large, aborted upload) still answer in the API's format.
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,24 +1,28 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
-import { loadConfig, type ServerConfig, type ServerConfigInput } from './config.js';
+import { heartbeatSecondsFor, loadConfig, pingSweepSecondsFor, type ServerConfig, type ServerConfigInput } from './config.js';
 import { openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
 import { SecretBox, loadMasterKey } from './security/secret-box.js';
 import { IamStore, randomAlphanumeric } from './domains/iam/iam.store.js';
 import { AuditStore } from './domains/audit/audit.store.js';
 import { ParametersStore } from './domains/parameters/parameters.store.js';
+import { ActivationsStore } from './domains/nodes/activations.store.js';
+import { NodesStore } from './domains/nodes/nodes.store.js';
+import { AgentGateway } from './gateway/agent-gateway.js';
+import type { FailureRateLimiter } from './gateway/failure-rate-limiter.js';
+import { PingSweeper } from './scheduler/ping-sweeper.js';
+import { startNotifications, type NotificationsRuntime } from './domains/notifications/notifications-runtime.js';
 import { Pipeline } from './rpc/pipeline.js';
 import { buildOperationRegistry } from './rpc/registry.js';
 import { buildHttpApp } from './http-app.js';
 import type { Services } from './services.js';
 import { TEND_VERSION } from './version.js';
+import { writeCredentialsFile } from './credentials-file.js';
 
-export interface RootCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
+export type { RootCredentials } from './credentials-file.js';
+import type { RootCredentials } from './credentials-file.js';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:8700 */
@@ -35,8 +39,10 @@ export interface StartOptions {
   config?: Partial<ServerConfigInput>;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  /** Request clock, for tests. */
+  /** Server clock (API requests, registrations, heartbeats, ping sweeps), for tests. */
   clock?: () => Date;
+  /** Override of the agent registration failure limiter, for tests. */
+  registrationLimiter?: FailureRateLimiter;
 }
 
 /** config → db → migrate → bootstrap credentials → listen (DESIGN.md). */
@@ -47,11 +53,24 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const secrets = new SecretBox(loadMasterKey(config.dataDir, config.masterKey));
   const storage = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const clock = options.clock ?? (() => new Date());
   let ready = false;
+  let gateway: AgentGateway | undefined;
+  let sweeper: PingSweeper | undefined;
+  let notifications: NotificationsRuntime | undefined;
   try {
     const applied = await migrate(storage.db, storage.dialect);
     logger.info({ database: storage.location, applied }, 'database ready');
 
+    const nodes = new NodesStore({ db: storage.db, dialect: storage.dialect });
+    gateway = new AgentGateway({
+      nodes,
+      logger,
+      clock,
+      pingTimeoutSeconds: config.pingTimeoutSeconds,
+      heartbeatSeconds: heartbeatSecondsFor(config.pingTimeoutSeconds),
+      serverVersion: TEND_VERSION,
+    });
     const services: Services = {
       config,
       db: storage.db,
@@ -73,15 +92,27 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
           '/tend/service/agent/latest-version': TEND_VERSION,
         },
       }),
+      activations: new ActivationsStore(storage.db),
+      nodes,
+      agents: gateway,
     };
     const generatedRootCredentials = await bootstrapRootCredentials(services);
 
-    const pipeline = new Pipeline(services, buildOperationRegistry(), options.clock);
-    const app = buildHttpApp(services, pipeline, () => ready);
+    const pipeline = new Pipeline(services, buildOperationRegistry(), clock);
+    const app = buildHttpApp(services, pipeline, () => ready, { gateway, clock, registrationLimiter: options.registrationLimiter });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    sweeper = new PingSweeper({
+      nodes,
+      logger,
+      clock,
+      pingTimeoutSeconds: config.pingTimeoutSeconds,
+      intervalSeconds: pingSweepSecondsFor(config.pingTimeoutSeconds),
+    });
+    sweeper.start();
+    notifications = startNotifications(services, { clock });
     ready = true;
     logger.info({ url, version: TEND_VERSION }, 'tend server listening');
 
@@ -98,11 +129,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         if (closed) return;
         closed = true;
         ready = false;
+        await sweeper?.stop();
+        await notifications?.stop();
+        // Agent sockets first: the HTTP server does not finish closing while upgraded sockets are open.
+        await gateway?.close();
         await app.close();
         await storage.close();
       },
     };
   } catch (err) {
+    await sweeper?.stop().catch(() => {});
+    await notifications?.stop().catch(() => {});
+    await gateway?.close().catch(() => {});
     await storage.close().catch(() => {});
     throw err;
   }
@@ -128,19 +166,3 @@ async function bootstrapRootCredentials(services: Services): Promise<RootCredent
   return credentials;
 }
 
-/** AWS shared-credentials format, so `AWS_SHARED_CREDENTIALS_FILE=.tend/credentials aws ssm …` works too. */
-export function writeCredentialsFile(dataDir: string, creds: RootCredentials, region: string, endpoint: string): string {
-  const file = path.join(dataDir, 'credentials');
-  const text = [
-    '# Tend root credentials, generated on first start. Keep this file private.',
-    '[default]',
-    `aws_access_key_id = ${creds.accessKeyId}`,
-    `aws_secret_access_key = ${creds.secretAccessKey}`,
-    `region = ${region}`,
-    `endpoint_url = ${endpoint}`,
-    '',
-  ].join('\n');
-  fs.writeFileSync(file, text, { mode: 0o600 });
-  fs.chmodSync(file, 0o600);
-  return file;
-}

@@ -7,6 +7,9 @@ import type { SecretBox } from './security/secret-box.js';
 import type { IamStore } from './domains/iam/iam.store.js';
 import type { AuditStore } from './domains/audit/audit.store.js';
 import type { ParametersStore } from './domains/parameters/parameters.store.js';
+import type { ActivationsStore } from './domains/nodes/activations.store.js';
+import type { NodesStore } from './domains/nodes/nodes.store.js';
+import type { AgentConnections } from './gateway/agent-gateway.js';
 
 /** Everything an operation may use, built once at start-up. */
 export interface Services {
@@ -18,6 +21,10 @@ export interface Services {
   iam: IamStore;
   audit: AuditStore;
   parameters: ParametersStore;
+  activations: ActivationsStore;
+  nodes: NodesStore;
+  /** Live agent connections held by this replica. */
+  agents: AgentConnections;
   /** Server version, published as /tend/service/server/version. */
   version: string;
 }

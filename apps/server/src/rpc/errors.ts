@@ -43,6 +43,19 @@ export const ERRORS = {
   InvalidResourceType: { status: 400, fault: 'client' },
   TooManyTagsError: { status: 400, fault: 'client' },
   TooManyUpdates: { status: 400, fault: 'client' },
+  // documents, and the parameters a command passes to one
+  DocumentAlreadyExists: { status: 400, fault: 'client' },
+  DocumentVersionLimitExceeded: { status: 400, fault: 'client' },
+  DuplicateDocumentContent: { status: 400, fault: 'client' },
+  DuplicateDocumentVersionName: { status: 400, fault: 'client' },
+  InvalidDocument: { status: 400, fault: 'client' },
+  InvalidDocumentContent: { status: 400, fault: 'client' },
+  InvalidDocumentOperation: { status: 400, fault: 'client' },
+  InvalidDocumentSchemaVersion: { status: 400, fault: 'client' },
+  InvalidDocumentType: { status: 400, fault: 'client' },
+  InvalidDocumentVersion: { status: 400, fault: 'client' },
+  MaxDocumentSizeExceeded: { status: 400, fault: 'client' },
+  InvalidParameters: { status: 400, fault: 'client' },
   // managed nodes and activations
   InvalidActivation: { status: 400, fault: 'client' },
   InvalidActivationId: { status: 400, fault: 'client' },
@@ -61,6 +74,9 @@ export const ERRORS = {
   // Tend's Resource Groups-shaped API (statuses as Resource Groups models them)
   BadRequestException: { status: 400, fault: 'client' },
   NotFoundException: { status: 404, fault: 'client' },
+  // Tend's SNS-shaped API (notifications); NotFoundException above is shared
+  InvalidParameterException: { status: 400, fault: 'client' },
+  InvalidParameterValueException: { status: 400, fault: 'client' },
 } as const satisfies Record<string, { status: number; fault: 'client' | 'server' }>;
 
 export type ErrorName = keyof typeof ERRORS;

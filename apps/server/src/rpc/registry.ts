@@ -4,10 +4,13 @@ import { iamOperations } from '../domains/iam/operations/index.js';
 import { auditOperations } from '../domains/audit/operations/index.js';
 import { tagOperations } from '../domains/tags/operations/index.js';
 import { resourceGroupOperations } from '../domains/resource-groups/operations/index.js';
+import { nodeOperations } from '../domains/nodes/operations/index.js';
+import { documentOperations } from '../domains/documents/operations/index.js';
+import { notificationOperations } from '../domains/notifications/operations/index.js';
 
 /** Every operation the API serves, keyed by its `X-Amz-Target` value. */
 export function buildOperationRegistry(): Map<string, Operation> {
-  const all: Operation[] = [...parameterOperations, ...iamOperations, ...auditOperations, ...tagOperations, ...resourceGroupOperations];
+  const all: Operation[] = [...parameterOperations, ...iamOperations, ...auditOperations, ...tagOperations, ...resourceGroupOperations, ...nodeOperations, ...documentOperations, ...notificationOperations];
   const registry = new Map<string, Operation>();
   for (const op of all) {
     const target = `${op.service}.${op.name}`;

@@ -3,6 +3,8 @@ import type { Database } from './schema.js';
 import type { Dialect } from './database.js';
 import { migration0001Initial } from './migrations/0001-initial.js';
 import { migration0002ManagedNodes } from './migrations/0002-managed-nodes.js';
+import { migration0004Documents } from './migrations/0004-documents.js';
+import { migration0005Notifications } from './migrations/0005-notifications.js';
 
 export interface Migration {
   id: string;
@@ -10,7 +12,7 @@ export interface Migration {
 }
 
 /** The one ordered list of migrations; append only. */
-export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes];
+export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes, migration0004Documents, migration0005Notifications];
 
 /**
  * Applies pending migrations, each in its own transaction. On PostgreSQL an

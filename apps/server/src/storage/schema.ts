@@ -112,4 +112,99 @@ export interface Database {
     query: string;
     created_at: number;
   };
+  /** An account's own SSM document; its content lives in document_versions. */
+  documents: {
+    name: string;
+    document_type: string;
+    default_version: number;
+    latest_version: number;
+    /** Highest version number ever given, so a deleted latest version's number is not reused. */
+    last_version_number: number;
+    created_at: number;
+  };
+  document_versions: {
+    name: string;
+    version: number;
+    version_name: string | null;
+    display_name: string | null;
+    /** JSON | YAML: the format the content was written in, kept as given. */
+    document_format: string;
+    content: string;
+    /** SHA-256 of the content, hex (DocumentDescription.Hash). */
+    hash: string;
+    schema_version: string;
+    description: string | null;
+    /** JSON: DocumentDescription.Parameters, derived from the content when it was written. */
+    parameters: string;
+    /** JSON array of Windows | Linux | MacOS. */
+    platform_types: string;
+    target_type: string | null;
+    created_at: number;
+  };
+}
+
+// Notifications and outbox consumers (migration 0005). A second declaration
+// of the same interface merges with the one above; keeping it apart lets
+// domains append their tables without editing each other's lines.
+export interface Database {
+  /** One row per named outbox consumer: its cursor and the lease that lets one replica advance it. */
+  event_consumers: {
+    name: string;
+    /** Id of the last outbox event handled. */
+    position: number;
+    lease_owner: string | null;
+    lease_expires_at: number | null;
+    updated_at: number;
+  };
+  notification_topics: {
+    name: string;
+    arn: string;
+    /** JSON map of the attributes set on the topic. */
+    attributes: string;
+    created_at: number;
+  };
+  notification_subscriptions: {
+    arn: string;
+    topic_arn: string;
+    protocol: string;
+    /** Sealed with the master key: webhook URLs carry credentials. */
+    endpoint_sealed: string;
+    /** The endpoint with credentials masked, for listings. */
+    endpoint_display: string;
+    /** HMAC key of http/https subscriptions, sealed. */
+    signing_secret_sealed: string | null;
+    /** JSON map of subscription attributes (DeliveryPolicy, RawMessageDelivery). */
+    attributes: string;
+    created_at: number;
+  };
+  notification_messages: {
+    message_id: string;
+    topic_arn: string;
+    subject: string | null;
+    message: string;
+    /** `json` when Message holds one text per protocol. */
+    message_structure: string | null;
+    /** JSON map of SNS MessageAttributes. */
+    message_attributes: string | null;
+    published_at: number;
+  };
+  /** One row per message and subscription: attempts, backoff and a lease for the replica sending it. */
+  notification_deliveries: {
+    id: number | undefined;
+    message_id: string;
+    subscription_arn: string;
+    topic_arn: string;
+    protocol: string;
+    endpoint_display: string;
+    status: 'Pending' | 'Retrying' | 'Delivered' | 'Failed';
+    attempts: number;
+    /** Due time of the next attempt; NULL once Delivered or Failed. */
+    next_attempt_at: number | null;
+    lease_owner: string | null;
+    lease_expires_at: number | null;
+    last_error: string | null;
+    last_attempt_at: number | null;
+    delivered_at: number | null;
+    created_at: number;
+  };
 }
