@@ -1,8 +1,12 @@
 import { Command } from 'commander';
-import { TEND_VERSION } from '@tend/server';
+import { TEND_VERSION } from '@tend/server/version';
 import { registerServerCommand } from './commands/server.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerParamsCommands } from './commands/params.js';
+import { registerNodesCommands } from './commands/nodes.js';
+import { registerActivationsCommands } from './commands/activations.js';
+import { registerAgentCommand } from './commands/agent.js';
+import { registerSimCommand } from './commands/sim.js';
 import { describeError } from './errors.js';
 
 const program = new Command();
@@ -12,6 +16,10 @@ program.configureOutput({ outputError: (text, write) => write(`tend: ${text.repl
 registerUpCommand(program);
 registerServerCommand(program);
 registerParamsCommands(program);
+registerNodesCommands(program);
+registerActivationsCommands(program);
+registerAgentCommand(program);
+registerSimCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`tend: ${describeError(err)}\n`);

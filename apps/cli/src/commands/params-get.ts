@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { withSsm } from '../api/ssm-client.js';
-import { formatDate, printResult, table } from '../output/print.js';
+import { fieldTable, formatDate, printResult } from '../output/print.js';
 import { shownValue, withShownValue } from '../output/parameters.js';
 import { clientCommand, type ClientCommandOptions } from './client-command.js';
 
@@ -18,8 +18,8 @@ export function registerParamsGet(params: Command): void {
       const decrypted = Boolean(opts.decrypt);
       const { Parameter: p } = await withSsm(opts, (ssm) => ssm.send(new GetParameterCommand({ Name: name, WithDecryption: decrypted })));
       if (!p) return;
-      printResult(opts, { Parameter: withShownValue(p, decrypted) }, () => {
-        const fields: Array<[string, string | undefined]> = [
+      printResult(opts, { Parameter: withShownValue(p, decrypted) }, () =>
+        fieldTable([
           ['Name', p.Name],
           ['Type', p.Type],
           ['Version', p.Version?.toString()],
@@ -28,9 +28,7 @@ export function registerParamsGet(params: Command): void {
           ['DataType', p.DataType],
           ['ARN', p.ARN],
           ['Value', shownValue(p, decrypted)],
-        ];
-        const rows = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [`${k}:`, v!]);
-        return table([{ header: 'field' }, { header: 'value' }], rows, '', { header: false });
-      });
+        ]),
+      );
     });
 }

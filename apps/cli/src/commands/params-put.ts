@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
-import { ParameterTier, ParameterType, PutParameterCommand, type Tag } from '@aws-sdk/client-ssm';
+import { ParameterTier, ParameterType, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { withSsm } from '../api/ssm-client.js';
-import { CliError } from '../errors.js';
 import { printResult, table } from '../output/print.js';
 import { clientCommand, type ClientCommandOptions } from './client-command.js';
+import { parseTag, repeatable } from './option-parsers.js';
 
 interface PutOptions extends ClientCommandOptions {
   type: ParameterType;
@@ -26,7 +26,7 @@ export function registerParamsPut(params: Command): void {
     .addOption(new Option('--tier <tier>', 'storage tier').choices(Object.values(ParameterTier)))
     .option('--key-id <id>', 'key id for a SecureString (Tend encrypts with its master key either way)')
     .option('--allowed-pattern <regex>', 'regular expression every value must match')
-    .option('--tag <key=value>', 'tag the new parameter (repeatable)', (tag: string, all: string[]) => [...all, tag], [])
+    .option('--tag <key=value>', 'tag the new parameter (repeatable)', repeatable, [])
     .action(async (name: string, value: string, opts: PutOptions) => {
       const result = await withSsm(opts, (ssm) =>
         ssm.send(
@@ -39,7 +39,7 @@ export function registerParamsPut(params: Command): void {
             Tier: opts.tier,
             KeyId: opts.keyId,
             AllowedPattern: opts.allowedPattern,
-            Tags: opts.tag.length ? opts.tag.map(parseTag) : undefined,
+            Tags: opts.tag.length ? opts.tag.map((tag) => parseTag(tag)) : undefined,
           }),
         ),
       );
@@ -49,8 +49,3 @@ export function registerParamsPut(params: Command): void {
     });
 }
 
-function parseTag(text: string): Tag {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new CliError('InvalidTag', `--tag takes key=value, got "${text}"`);
-  return { Key: text.slice(0, eq), Value: text.slice(eq + 1) };
-}

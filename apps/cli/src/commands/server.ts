@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CONFIG_VARIABLES, startServer, type ServerConfig } from '@tend/server';
+import { CONFIG_VARIABLES, type ServerConfig } from '@tend/server/config';
 
 /** Flags shared by `tend server` and `tend up`. */
 export interface ServerCommandOptions {
@@ -29,6 +29,8 @@ export function serverConfigFromOptions(opts: ServerCommandOptions): Partial<Ser
 export function registerServerCommand(program: Command): void {
   addServerOptions(program.command('server').description('run the Tend server (API, scheduler, agent gateway, console)')).action(
     async (opts: ServerCommandOptions) => {
+      // Loaded on use: other verbs (and the agent) should not carry the server's modules.
+      const { startServer } = await import('@tend/server');
       const server = await startServer({ config: serverConfigFromOptions(opts) });
       if (server.generatedRootCredentials) {
         const c = server.generatedRootCredentials;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { startServer, writeCredentialsFile, type RootCredentials, type RunningServer } from '@tend/server';
+import type { RootCredentials, RunningServer } from '@tend/server';
+import { writeCredentialsFile } from '@tend/server/credentials-file';
 import { readCredentialsFile } from '../config/client-config.js';
 import { describeError } from '../errors.js';
 import { addServerOptions, serverConfigFromOptions, shutdownOnSignals, type ServerCommandOptions } from './server.js';
@@ -25,6 +26,8 @@ export function registerUpCommand(program: Command): void {
       const config = serverConfigFromOptions(opts);
       // Request logs are for `tend server` in production; here they would bury the instructions.
       if (!process.env.TEND_LOG_LEVEL) config.logLevel = 'warn';
+      // Loaded on use: other verbs (and the agent) should not carry the server's modules.
+      const { startServer } = await import('@tend/server');
       const server = await startServer({ config });
       const parts: Part[] = [{ name: 'server', close: server.close }];
 

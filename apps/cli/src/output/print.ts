@@ -20,6 +20,20 @@ export function table(columns: Column[], rows: string[][], empty: string, option
   return rows.length ? formatTable(columns, rows, options) : `${empty}\n`;
 }
 
+/**
+ * One record as `Field:  value` lines (the `show`/`get` verbs). Fields
+ * without a value are left out rather than printed empty.
+ */
+export function fieldTable(fields: Array<[string, string | undefined]>): string {
+  const rows = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [`${k}:`, v!]);
+  return table([{ header: 'field' }, { header: 'value' }], rows, '', { header: false });
+}
+
+/** Tags in one cell: `Env=prod,Team=core`, in the order the API gives (by key). */
+export function formatTags(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): string {
+  return (tags ?? []).map((t) => `${t.Key ?? ''}=${t.Value ?? ''}`).join(',');
+}
+
 /** `2025-11-24T11:42:01Z`: ISO 8601 in UTC without milliseconds, sortable and unambiguous. */
 export function formatDate(date: Date | undefined): string {
   return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '';

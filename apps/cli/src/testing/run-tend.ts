@@ -91,7 +91,7 @@ export function startTend(args: string[], options: { env?: NodeJS.ProcessEnv; cw
         child.once('exit', onExit);
       });
     },
-    async stop(signal, timeoutMs = 5000) {
+    async stop(signal, timeoutMs = 15_000) {
       const started = Date.now();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       let timer: NodeJS.Timeout | undefined;
