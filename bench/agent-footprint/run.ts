@@ -67,7 +67,6 @@ const subjects: Subject[] = [
   { label: 'node', what: 'bare node, idle: the floor', args: ['-e', idle] },
   { label: 'node + tsx', what: "tsx's loader registered, nothing loaded", args: underTsx([]) },
   { label: 'tsx + agent modules', what: 'tsx loading only what the agent needs: @tend/agent, commander', args: underTsx(['@tend/agent', 'commander']) },
-  { label: 'tsx + CLI modules', what: 'tsx loading what the CLI entry loads: + @tend/server (imported for its version)', args: underTsx(['@tend/server', '@tend/agent', 'commander']) },
 ];
 
 // The restarted agent registers once beforehand, then starts again below like a host after a reboot.
