@@ -36,14 +36,10 @@ export function parseAuthorization(req: SignedRequest, now: Date): ParsedAuthori
   if (!header.startsWith(`${ALGORITHM} `)) {
     throw new ServiceError('IncompleteSignatureException', `Unsupported authorization algorithm; only ${ALGORITHM} is accepted`);
   }
-  const fields = new Map<string, string>();
-  for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
-  const credential = fields.get('Credential');
-  const signedHeaders = fields.get('SignedHeaders');
-  const signature = fields.get('Signature');
+  const rest = header.slice(ALGORITHM.length + 1);
+  const credential = authField(rest, 'Credential=');
+  const signedHeaders = authField(rest, 'SignedHeaders=');
+  const signature = authField(rest, 'Signature=');
   if (!credential || !signedHeaders || !signature) {
     throw new ServiceError(
       'IncompleteSignatureException',
@@ -75,20 +71,30 @@ export function parseAuthorization(req: SignedRequest, now: Date): ParsedAuthori
   return { accessKeyId, date, region, service, signedHeaders: headerList, signature, amzDate };
 }
 
-const signingKeys = new Map<string, Buffer>();
+/** One `Name=value` of the Authorization header's comma-separated list. */
+function authField(list: string, prefix: string): string | undefined {
+  let at = list.indexOf(prefix);
+  // Only at the start of the list or of an item, so `XSignature=` is not `Signature=`.
+  while (at > 0 && list[at - 1] !== ',' && list[at - 1] !== ' ') at = list.indexOf(prefix, at + 1);
+  if (at === -1) return undefined;
+  const end = list.indexOf(',', at);
+  return list.slice(at + prefix.length, end === -1 ? undefined : end).trim();
+}
+
+const signingKeys = new Map<string, { secret: string; key: Buffer }>();
 
 /** HMAC chain of SigV4; cached because it only changes per key, day, region and service. */
 function signingKey(secret: string, auth: ParsedAuthorization): Buffer {
-  const cacheKey = `${auth.accessKeyId}\0${secret}\0${auth.date}\0${auth.region}\0${auth.service}`;
-  let key = signingKeys.get(cacheKey);
-  if (!key) {
-    const kDate = createHmac('sha256', `AWS4${secret}`).update(auth.date).digest();
-    const kRegion = createHmac('sha256', kDate).update(auth.region).digest();
-    const kService = createHmac('sha256', kRegion).update(auth.service).digest();
-    key = createHmac('sha256', kService).update('aws4_request').digest();
-    if (signingKeys.size > 10_000) signingKeys.clear();
-    signingKeys.set(cacheKey, key);
-  }
+  const cacheKey = `${auth.accessKeyId}/${auth.date}/${auth.region}/${auth.service}`;
+  const cached = signingKeys.get(cacheKey);
+  // A key whose secret changed (a root key re-created with another secret) is derived again.
+  if (cached && cached.secret === secret) return cached.key;
+  const kDate = createHmac('sha256', `AWS4${secret}`).update(auth.date).digest();
+  const kRegion = createHmac('sha256', kDate).update(auth.region).digest();
+  const kService = createHmac('sha256', kRegion).update(auth.service).digest();
+  const key = createHmac('sha256', kService).update('aws4_request').digest();
+  if (signingKeys.size > 10_000) signingKeys.clear();
+  signingKeys.set(cacheKey, { secret, key });
   return key;
 }
 
@@ -167,11 +173,12 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 }
 
 function parseAmzDate(text: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-  return new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
+  if (!AMZ_DATE.test(text)) return undefined;
+  const n = (from: number, to: number) => Number(text.slice(from, to));
+  return new Date(Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(9, 11), n(11, 13), n(13, 15)));
 }
+
+const AMZ_DATE = /^\d{8}T\d{6}Z$/;
 
 /** YYYYMMDDTHHMMSSZ, the X-Amz-Date format. */
 export function formatAmzDate(date: Date): string {
