@@ -5,12 +5,16 @@ import { registerUpCommand } from './commands/up.js';
 import { registerParamsCommands } from './commands/params.js';
 import { registerNodesCommands } from './commands/nodes.js';
 import { registerActivationsCommands } from './commands/activations.js';
+import { registerDocsCommands } from './commands/docs.js';
+import { registerTopicsCommands } from './commands/topics.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerSimCommand } from './commands/sim.js';
 import { describeError } from './errors.js';
 
 const program = new Command();
 program.name('tend').description('Tend: a self-hosted systems manager that speaks the AWS Systems Manager API').version(TEND_VERSION);
+// Root options only before the noun, so a verb may have its own `--version` (`tend docs show NAME --version 2`).
+program.enablePositionalOptions();
 // Usage errors read like every other failure (`tend: …`); subcommands inherit this when they are added below.
 program.configureOutput({ outputError: (text, write) => write(`tend: ${text.replace(/^error: /, '')}`) });
 registerUpCommand(program);
@@ -18,6 +22,8 @@ registerServerCommand(program);
 registerParamsCommands(program);
 registerNodesCommands(program);
 registerActivationsCommands(program);
+registerDocsCommands(program);
+registerTopicsCommands(program);
 registerAgentCommand(program);
 registerSimCommand(program);
 

@@ -1,6 +1,7 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { resolveClientConfig, type ClientConfig } from '../config/client-config.js';
 import { CliError } from '../errors.js';
+import { TendClient } from './tend-client.js';
 
 // The SDK warns on Node 20 about its own future releases; that is noise for
 // someone running `tend params get`, and the CLI pins the SDK anyway.
@@ -20,9 +21,29 @@ export async function withSsm<T>(options: { endpointUrl?: string }, fn: (ssm: SS
   // message when the server is down.
   const ssm = new SSMClient({ endpoint: config.endpoint, region: config.region, credentials: config.credentials, maxAttempts: 2 });
   try {
-    return await fn(ssm, config);
+    return await explainUnreachable(config, () => fn(ssm, config));
+  } finally {
+    ssm.destroy();
+  }
+}
+
+/**
+ * Runs `fn` with a TendClient (for `Tend.*` operations) built from the same
+ * resolved endpoint and credentials as withSsm, with the same message when
+ * nothing listens there.
+ */
+export async function withTend<T>(options: { endpointUrl?: string }, fn: (api: TendClient, config: ClientConfig) => Promise<T>): Promise<T> {
+  const config = resolveClientConfig({ endpointUrl: options.endpointUrl });
+  const api = new TendClient({ endpoint: config.endpoint, region: config.region, credentials: config.credentials });
+  return explainUnreachable(config, () => fn(api, config));
+}
+
+/** Turns a socket-level failure (the SDK's own, or fetch's `cause`) into an error that says what to do. */
+async function explainUnreachable<T>(config: ClientConfig, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code ?? ((err as { cause?: NodeJS.ErrnoException } | undefined)?.cause?.code);
     if (code && CONNECTION_CODES.has(code)) {
       throw new CliError(
         'EndpointConnectionError',
@@ -31,7 +52,5 @@ export async function withSsm<T>(options: { endpointUrl?: string }, fn: (ssm: SS
       );
     }
     throw err;
-  } finally {
-    ssm.destroy();
   }
 }
