@@ -32,6 +32,7 @@ export function registerServerCommand(program: Command): void {
       // Loaded on use: other verbs (and the agent) should not carry the server's modules.
       const { startServer } = await import('@tend/server');
       const server = await startServer({ config: serverConfigFromOptions(opts) });
+      shutdownOnSignals(server.close);
       if (server.generatedRootCredentials) {
         const c = server.generatedRootCredentials;
         process.stderr.write(
@@ -39,7 +40,6 @@ export function registerServerCommand(program: Command): void {
             `  AWS_ACCESS_KEY_ID=${c.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}\n\n`,
         );
       }
-      shutdownOnSignals(server.close);
     },
   );
 }

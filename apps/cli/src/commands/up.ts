@@ -35,8 +35,9 @@ export function registerUpCommand(program: Command): void {
       // with an activation, pushed onto `parts` so it stops before the server,
       // and named in the banner.
 
-      process.stdout.write(banner(server));
+      // Handlers first: whoever reads the banner may signal at once.
       shutdownOnSignals(() => closeInReverse(parts));
+      process.stdout.write(banner(server));
     });
 }
 
