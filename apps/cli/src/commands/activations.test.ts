@@ -1,30 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeActivationsCommand } from '@aws-sdk/client-ssm';
 import { startTestServer, type TestServer } from '../../../server/src/testing/test-server.js';
-import { cleanEnv, runTend } from '../testing/run-tend.js';
+import { runTend, jsonRunner, rootEnvFor } from '../testing/run-tend.js';
 
 // `tend activations …` as a user runs it: the real binary against a real server.
 describe('tend activations', () => {
   let t: TestServer;
   let env: NodeJS.ProcessEnv;
   const tend = (...args: string[]) => runTend(['activations', ...args], { env });
-  const tendJson = async (...args: string[]) => {
-    const run = await tend(...args, '--json');
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    return JSON.parse(run.stdout);
-  };
+  const tendJson = jsonRunner(tend);
   const describeActivation = async (id: string) =>
     (await t.ssm.send(new DescribeActivationsCommand({ Filters: [{ FilterKey: 'ActivationIds', FilterValues: [id] }] }))).ActivationList?.[0];
 
   beforeAll(async () => {
     t = await startTestServer('sqlite');
-    env = cleanEnv({
-      AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_SSM: t.url,
-    });
+    env = rootEnvFor(t);
   });
   afterAll(async () => t?.close());
 

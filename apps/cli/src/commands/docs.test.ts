@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateDocumentCommand } from '@aws-sdk/client-ssm';
 import { startTestServer, type TestServer } from '../../../server/src/testing/test-server.js';
-import { cleanEnv, runTend } from '../testing/run-tend.js';
+import { runTend, jsonRunner, rootEnvFor } from '../testing/run-tend.js';
 
 const HELLO_YAML = `schemaVersion: '2.2'
 description: Say hello from the CLI test
@@ -36,12 +36,7 @@ describe('tend docs', () => {
   let env: NodeJS.ProcessEnv;
   let dir: string;
   const tend = (...args: string[]) => runTend(['docs', ...args], { env });
-  const tendJson = async (...args: string[]) => {
-    const run = await tend(...args, '--json');
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    return JSON.parse(run.stdout);
-  };
+  const tendJson = jsonRunner(tend);
   const file = (name: string, text: string) => {
     const p = path.join(dir, name);
     fs.writeFileSync(p, text);
@@ -51,12 +46,7 @@ describe('tend docs', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-cli-docs-'));
     t = await startTestServer('sqlite');
-    env = cleanEnv({
-      AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_SSM: t.url,
-    });
+    env = rootEnvFor(t);
   });
   afterAll(async () => {
     await t?.close();

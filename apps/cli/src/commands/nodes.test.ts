@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeregisterManagedInstanceCommand } from '@aws-sdk/client-ssm';
 import { startTestServer, type TestServer } from '../../../server/src/testing/test-server.js';
-import { cleanEnv, runTend, startTend, type LiveTend } from '../testing/run-tend.js';
+import { cleanEnv, runTend, startTend, type LiveTend, jsonRunner, rootEnvFor } from '../testing/run-tend.js';
 
 // More than one page of DescribeInstanceInformation (50 per page), so paging is exercised.
 const FLEET = 55;
@@ -17,22 +17,12 @@ describe('tend nodes', () => {
   let sim: LiveTend;
   let stateDir: string;
   const tend = (...args: string[]) => runTend(['nodes', ...args], { env });
-  const tendJson = async (...args: string[]) => {
-    const run = await tend(...args, '--json');
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    return JSON.parse(run.stdout);
-  };
+  const tendJson = jsonRunner(tend);
   const rows = (stdout: string) => stdout.trimEnd().split('\n').slice(1);
 
   beforeAll(async () => {
     t = await startTestServer('sqlite');
-    env = cleanEnv({
-      AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_SSM: t.url,
-    });
+    env = rootEnvFor(t);
     const created = await runTend(['activations', 'create', '--limit', String(FLEET), '--tag', 'Env=prod', '--json'], { env });
     expect(created.stderr).toBe('');
     const { ActivationId, ActivationCode } = JSON.parse(created.stdout);

@@ -5,28 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { writeCredentialsFile } from '@tend/server';
 import { startTestServer, type TestServer } from '../../../server/src/testing/test-server.js';
-import { cleanEnv, runTend } from '../testing/run-tend.js';
+import { cleanEnv, runTend, jsonRunner, rootEnvFor } from '../testing/run-tend.js';
 
 // `tend params …` as a user runs it: the real binary in a child process against a real server.
 describe('tend params', () => {
   let t: TestServer;
   let env: NodeJS.ProcessEnv;
   const tend = (...args: string[]) => runTend(['params', ...args], { env });
-  const tendJson = async (...args: string[]) => {
-    const run = await tend(...args, '--json');
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    return JSON.parse(run.stdout);
-  };
+  const tendJson = jsonRunner(tend);
 
   beforeAll(async () => {
     t = await startTestServer('sqlite');
-    env = cleanEnv({
-      AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_SSM: t.url,
-    });
+    env = rootEnvFor(t);
   });
   afterAll(async () => t?.close());
 

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_ACCOUNT, TEST_REGION, type TestServer } from '../../../server/src/testing/test-server.js';
 import { startReceiver, waitFor, type TestReceiver } from '../../../server/src/domains/notifications/notification-test-support.js';
-import { cleanEnv, runTend } from '../testing/run-tend.js';
+import { runTend, jsonRunner, rootEnvFor } from '../testing/run-tend.js';
 
 const ALERTS_ARN = `arn:aws:sns:${TEST_REGION}:${TEST_ACCOUNT}:cli-alerts`;
 
@@ -12,22 +12,12 @@ describe('tend topics', () => {
   let env: NodeJS.ProcessEnv;
   let hook: TestReceiver;
   const tend = (...args: string[]) => runTend(['topics', ...args], { env });
-  const tendJson = async (...args: string[]) => {
-    const run = await tend(...args, '--json');
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    return JSON.parse(run.stdout);
-  };
+  const tendJson = jsonRunner(tend);
 
   beforeAll(async () => {
     hook = await startReceiver();
     t = await startTestServer('sqlite');
-    env = cleanEnv({
-      AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_SSM: t.url,
-    });
+    env = rootEnvFor(t);
   });
   afterAll(async () => {
     await t?.close();

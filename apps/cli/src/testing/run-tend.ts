@@ -110,3 +110,24 @@ export function startTend(args: string[], options: { env?: NodeJS.ProcessEnv; cw
     },
   };
 }
+
+/** The environment a user has after pasting `tend up`'s export block: root credentials for this server. */
+export function rootEnvFor(server: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } }): NodeJS.ProcessEnv {
+  return cleanEnv({
+    AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_SSM: server.url,
+  });
+}
+
+/** Wraps a runner so `json(...args)` runs it with --json, expects a clean exit and parses the output. */
+export function jsonRunner(run: (...args: string[]) => Promise<ProcessRun>): (...args: string[]) => Promise<any> {
+  return async (...args: string[]) => {
+    const result = await run(...args, '--json');
+    if (result.code !== 0 || result.stderr !== '') {
+      throw new Error(`tend ${args.join(' ')} --json exited ${result.code}: ${result.stderr}`);
+    }
+    return JSON.parse(result.stdout);
+  };
+}
