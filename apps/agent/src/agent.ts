@@ -1,7 +1,10 @@
 import os from 'node:os';
 import type { NodeInfo } from '@tend/protocol';
 import { AgentRejectedError, runConnection } from './connection.js';
-import type { FrameHandlers } from './frame-handlers.js';
+import { FrameHandlers } from './frame-handlers.js';
+import { InvocationRunner } from './invocations/invocation-runner.js';
+import { PluginRegistry } from './plugins/plugin.js';
+import { createRunShellScriptPlugin } from './plugins/run-shell-script/run-shell-script.js';
 import { loadPrivateKey } from './identity.js';
 import { silentLogger, type Logger } from './logger.js';
 import { collectNodeInfo, primaryIpv4 } from './node-info.js';
@@ -23,6 +26,8 @@ export interface AgentOptions {
   logger?: Logger;
   /** Command handlers (later issues); the connection handles the handshake itself. */
   handlers?: FrameHandlers;
+  /** Plugins for Run Command; aws:runShellScript by default. */
+  plugins?: PluginRegistry;
 }
 
 /**
@@ -46,6 +51,15 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   });
   if (!state.registeredNow) logger.info('using saved registration', { instanceId: state.instanceId, stateFile: stateFilePath(options.stateDir) });
   if (options.signal.aborted) return;
+  // Loaded before connecting, so results and interrupted invocations are ready to report at the first welcome.
+  const runner = new InvocationRunner({
+    stateDir: options.stateDir,
+    plugins: options.plugins ?? new PluginRegistry().register(createRunShellScriptPlugin()),
+    logger,
+  });
+  await runner.load();
+  const handlers = options.handlers ?? new FrameHandlers();
+  runner.register(handlers);
   try {
     await runConnection({
       serverUrl: state.serverUrl,
@@ -53,7 +67,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
       privateKey: loadPrivateKey(state.privateKey),
       info: liveInfo(facts),
       signal: options.signal,
-      handlers: options.handlers,
+      handlers,
       logger,
     });
   } catch (err) {
@@ -61,6 +75,9 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     // Re-registering on our own would undo an operator's deregistration: tell them how instead.
     const hint = `To register this machine again, move ${stateFilePath(options.stateDir)} away and start the agent with an activation.`;
     throw new AgentRejectedError(err.code, `${err.message} ${hint}`);
+  } finally {
+    // The stop signal aborts running invocations; wait until their process trees are gone before returning.
+    await runner.drain();
   }
 }
 

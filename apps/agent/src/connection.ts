@@ -141,7 +141,7 @@ function connectOnce(url: string, options: ConnectionOptions, logger: Logger): P
       return changed ? info : undefined;
     };
 
-    const goOnline = (heartbeatSeconds: number) => {
+    const goOnline = (heartbeatSeconds: number, features: readonly string[]) => {
       phase = 'online';
       clearTimeout(handshakeTimer);
       outcome.welcomedAt = Date.now();
@@ -162,7 +162,7 @@ function connectOnce(url: string, options: ConnectionOptions, logger: Logger): P
       }, tickMs);
       logger.info('online', { instanceId, heartbeatSeconds });
       options.onStatus?.(true);
-      context = { instanceId, send, logger, signal };
+      context = { instanceId, send, logger, signal, features };
       handlers.online(context);
     };
 
@@ -189,7 +189,7 @@ function connectOnce(url: string, options: ConnectionOptions, logger: Logger): P
       if (phase === 'welcome' && type === 'welcome') {
         const frame = welcomeFrame.safeParse(json);
         if (!frame.success) return end('malformed welcome', true);
-        return goOnline(frame.data.heartbeatSeconds);
+        return goOnline(frame.data.heartbeatSeconds, frame.data.features ?? []);
       }
       if (phase === 'online' && context) return handlers.dispatch(type, json, context);
       logger.warn('ignoring unexpected frame', { instanceId, type, phase });

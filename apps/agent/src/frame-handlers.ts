@@ -10,6 +10,8 @@ export interface FrameContext {
   logger: Logger;
   /** Aborted when the agent stops (not when one connection drops: work may outlive a reconnection). */
   signal: AbortSignal;
+  /** Optional protocol features the server listed in its welcome (AGENT_FEATURES); only frames it speaks may be volunteered. */
+  features?: readonly string[];
 }
 
 interface Entry {

@@ -1,11 +1,22 @@
 import { z } from 'zod';
+import { AGENT_PROTOCOL_VERSION, frame } from './frame-base.js';
+import {
+  invocationAcceptedFrame,
+  invocationCancelFrame,
+  invocationOutputFrame,
+  invocationResultAckFrame,
+  invocationResultFrame,
+  invocationStartFrame,
+  pendingRequestFrame,
+} from './command-frames.js';
+
+export { AGENT_PROTOCOL_VERSION };
 
 /**
  * The agent protocol (DESIGN.md, "Agent protocol"): versioned JSON frames on
  * one WebSocket per agent at /agent/v1, validated on both ends with these
  * schemas. Bump AGENT_PROTOCOL_VERSION on any incompatible change.
  */
-export const AGENT_PROTOCOL_VERSION = 1;
 export const AGENT_WEBSOCKET_PATH = '/agent/v1';
 export const AGENT_REGISTER_PATH = '/agent/v1/register';
 
@@ -57,9 +68,6 @@ export const REGISTER_ERROR_CODES = {
   throttled: 'ThrottlingException',
 } as const;
 
-const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
-  z.object({ v: z.literal(AGENT_PROTOCOL_VERSION), type: z.literal(type), ...shape });
-
 /** Server → agent. */
 export const challengeFrame = frame('challenge', { nonce: z.string().min(16) });
 export const welcomeFrame = frame('welcome', {
@@ -67,6 +75,8 @@ export const welcomeFrame = frame('welcome', {
   /** How often the server wants a heartbeat. */
   heartbeatSeconds: z.number().int().positive(),
   serverVersion: z.string(),
+  /** Optional protocol features this server speaks (AGENT_FEATURES); absent on servers that predate them. */
+  features: z.array(z.string().max(64)).max(32).optional(),
 });
 /**
  * A refusal of this identity (deregistered node, unknown instance, bad
@@ -102,7 +112,14 @@ export const AGENT_CLOSE_CODES = {
   replaced: 4009,
 } as const;
 
-export const serverFrameSchema = z.discriminatedUnion('type', [challengeFrame, welcomeFrame, rejectFrame]);
+export const serverFrameSchema = z.discriminatedUnion('type', [
+  challengeFrame,
+  welcomeFrame,
+  rejectFrame,
+  invocationStartFrame,
+  invocationCancelFrame,
+  invocationResultAckFrame,
+]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 
 /** Agent → server. */
@@ -114,7 +131,14 @@ export const authFrame = frame('auth', {
 });
 export const heartbeatFrame = frame('heartbeat', { info: nodeInfoSchema.optional() });
 
-export const agentFrameSchema = z.discriminatedUnion('type', [authFrame, heartbeatFrame]);
+export const agentFrameSchema = z.discriminatedUnion('type', [
+  authFrame,
+  heartbeatFrame,
+  pendingRequestFrame,
+  invocationAcceptedFrame,
+  invocationOutputFrame,
+  invocationResultFrame,
+]);
 export type AgentFrame = z.infer<typeof agentFrameSchema>;
 
 /** The exact bytes an agent signs to prove possession of its key. */

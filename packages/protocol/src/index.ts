@@ -1,1 +1,2 @@
 export * from './agent-frames.js';
+export * from './command-frames.js';

@@ -37,6 +37,8 @@ export interface FakeGateway {
   /** Scripting: reject this instance at auth with this code. */
   rejectAt: Map<string, string>;
   heartbeatSeconds: number;
+  /** Scripting: `features` sent in the welcome (absent when undefined, like servers that predate them). */
+  features: string[] | undefined;
   /** Scripting: accept connections but never send the challenge. */
   withholdChallenge: boolean;
   keys: Map<string, string>;
@@ -102,7 +104,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
         instanceId = frame.instanceId;
         gateway.sockets.set(instanceId, ws);
         gateway.welcomes++;
-        ws.send(JSON.stringify({ v: AGENT_PROTOCOL_VERSION, type: 'welcome', instanceId, heartbeatSeconds: gateway.heartbeatSeconds, serverVersion: 'fake' }));
+        ws.send(JSON.stringify({ v: AGENT_PROTOCOL_VERSION, type: 'welcome', instanceId, heartbeatSeconds: gateway.heartbeatSeconds, serverVersion: 'fake', ...(gateway.features && { features: gateway.features }) }));
       }
       gateway.frames.push({ instanceId, frame });
     });
@@ -124,6 +126,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     rejectAt: new Map(),
     heartbeatSeconds: 60,
     withholdChallenge: false,
+    features: undefined,
     keys,
     async close() {
       for (const client of wss.clients) client.terminate();
