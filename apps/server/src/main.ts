@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { heartbeatSecondsFor, loadConfig, pingSweepSecondsFor, type ServerConfig, type ServerConfigInput } from './config.js';
@@ -14,6 +15,9 @@ import { AgentGateway } from './gateway/agent-gateway.js';
 import type { FailureRateLimiter } from './gateway/failure-rate-limiter.js';
 import { PingSweeper } from './scheduler/ping-sweeper.js';
 import { startNotifications, type NotificationsRuntime } from './domains/notifications/notifications-runtime.js';
+import { CommandEngine } from './domains/commands/command-engine.js';
+import { CommandsStore } from './domains/commands/commands.store.js';
+import { CommandOutputStore } from './domains/commands/command-output-store.js';
 import { Pipeline } from './rpc/pipeline.js';
 import { buildOperationRegistry } from './rpc/registry.js';
 import { buildHttpApp } from './http-app.js';
@@ -58,6 +62,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let gateway: AgentGateway | undefined;
   let sweeper: PingSweeper | undefined;
   let notifications: NotificationsRuntime | undefined;
+  let commands: CommandEngine | undefined;
   try {
     const applied = await migrate(storage.db, storage.dialect);
     logger.info({ database: storage.location, applied }, 'database ready');
@@ -71,6 +76,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       heartbeatSeconds: heartbeatSecondsFor(config.pingTimeoutSeconds),
       serverVersion: TEND_VERSION,
     });
+    commands = new CommandEngine({
+      store: new CommandsStore({ db: storage.db, dialect: storage.dialect }),
+      secrets,
+      agents: gateway,
+      output: new CommandOutputStore(path.join(config.dataDir, 'command-output')),
+      logger,
+      clock,
+    });
+    gateway.handleInvocations(commands);
     const services: Services = {
       config,
       db: storage.db,
@@ -95,6 +109,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       activations: new ActivationsStore(storage.db),
       nodes,
       agents: gateway,
+      commands,
     };
     const generatedRootCredentials = await bootstrapRootCredentials(services);
 
@@ -113,6 +128,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
     sweeper.start();
     notifications = startNotifications(services, { clock });
+    commands.start();
     ready = true;
     logger.info({ url, version: TEND_VERSION }, 'tend server listening');
 
@@ -131,6 +147,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         ready = false;
         await sweeper?.stop();
         await notifications?.stop();
+        await commands?.stop();
         // Agent sockets first: the HTTP server does not finish closing while upgraded sockets are open.
         await gateway?.close();
         await app.close();
@@ -140,6 +157,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   } catch (err) {
     await sweeper?.stop().catch(() => {});
     await notifications?.stop().catch(() => {});
+    await commands?.stop().catch(() => {});
     await gateway?.close().catch(() => {});
     await storage.close().catch(() => {});
     throw err;

@@ -10,6 +10,7 @@ import type { ParametersStore } from './domains/parameters/parameters.store.js';
 import type { ActivationsStore } from './domains/nodes/activations.store.js';
 import type { NodesStore } from './domains/nodes/nodes.store.js';
 import type { AgentConnections } from './gateway/agent-gateway.js';
+import type { CommandEngine } from './domains/commands/command-engine.js';
 
 /** Everything an operation may use, built once at start-up. */
 export interface Services {
@@ -25,6 +26,8 @@ export interface Services {
   nodes: NodesStore;
   /** Live agent connections held by this replica. */
   agents: AgentConnections;
+  /** Run Command: rate control, delivery, results, output store. */
+  commands: CommandEngine;
   /** Server version, published as /tend/service/server/version. */
   version: string;
 }

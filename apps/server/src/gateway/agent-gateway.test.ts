@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AGENT_PROTOCOL_VERSION, AGENT_WEBSOCKET_PATH } from '@tend/protocol';
+import { AGENT_FEATURES, AGENT_PROTOCOL_VERSION, AGENT_WEBSOCKET_PATH } from '@tend/protocol';
 import { describeEachDatabase, startTestServer, type TestServer } from '../testing/test-server.js';
 import { TEND_VERSION } from '../version.js';
 import { createTestActivation, describeNode, eventually, nodeEvents, registerTestNode } from '../domains/nodes/node-test-support.js';
@@ -20,8 +20,15 @@ describeEachDatabase('agent gateway', (dialect) => {
   it('welcomes a node that proves possession of its registered key', async () => {
     const { instanceId, identity } = await registerTestNode(t, activation);
     const { connection, answer } = await connectAgent(t.url, instanceId, identity);
-    // The default 300 s ping timeout asks for a heartbeat every 60 s.
-    expect(answer).toEqual({ v: AGENT_PROTOCOL_VERSION, type: 'welcome', instanceId, heartbeatSeconds: 60, serverVersion: TEND_VERSION });
+    // The default 300 s ping timeout asks for a heartbeat every 60 s; the server runs commands, so it says it speaks their frames.
+    expect(answer).toEqual({
+      v: AGENT_PROTOCOL_VERSION,
+      type: 'welcome',
+      instanceId,
+      heartbeatSeconds: 60,
+      serverVersion: TEND_VERSION,
+      features: [AGENT_FEATURES.invocations],
+    });
     expect(agents().isConnected(instanceId)).toBe(true);
     expect(agents().connectionFor(instanceId)?.instanceId).toBe(instanceId);
     await connection.close();

@@ -6,6 +6,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Logger } from 'pino';
 import {
   AGENT_CLOSE_CODES,
+  AGENT_FEATURES,
   AGENT_PROTOCOL_VERSION,
   AGENT_WEBSOCKET_PATH,
   REJECT_CODES,
@@ -13,6 +14,8 @@ import {
   authChallengeText,
   parseFrame,
   type AgentFrame,
+  type InvocationOutputFrame,
+  type InvocationResultFrame,
   type NodeInfo,
   type ServerFrame,
 } from '@tend/protocol';
@@ -33,6 +36,19 @@ export interface AgentConnections {
   disconnect(instanceId: string, reject: { code: string; message: string }): void;
   /** Authenticated connections held by this replica. */
   readonly size: number;
+}
+
+/**
+ * Where the gateway hands Run Command frames (the command engine). Every
+ * call names the node whose authenticated connection delivered the frame:
+ * the handler must never trust an id inside the frame alone.
+ */
+export interface InvocationFrameHandler {
+  /** The agent (re)connected and asks for its work. */
+  pendingRequested(instanceId: string): void;
+  accepted(instanceId: string, invocationId: string): void;
+  output(instanceId: string, frame: InvocationOutputFrame): void;
+  result(instanceId: string, frame: InvocationResultFrame): void;
 }
 
 export interface AgentGatewayOptions {
@@ -107,6 +123,7 @@ export class AgentGateway implements AgentConnections {
   private readonly flushIntervalMs: number;
   private readonly authTimeoutMs: number;
   private readonly silenceLimitMs: number;
+  private invocations: InvocationFrameHandler | undefined;
 
   constructor(private readonly options: AgentGatewayOptions) {
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
@@ -136,6 +153,15 @@ export class AgentGateway implements AgentConnections {
   disconnect(instanceId: string, reject: { code: string; message: string }): void {
     const session = this.live.get(instanceId);
     if (session) this.reject(session, reject.code, reject.message);
+  }
+
+  /**
+   * Turns on Run Command: welcomes then list the invocations feature, and
+   * the agent's invocation frames go to `handler`. Until then an agent never
+   * sends them (it only volunteers frames the server lists).
+   */
+  handleInvocations(handler: InvocationFrameHandler): void {
+    this.invocations = handler;
   }
 
   /** Writes pending heartbeats now (the tick does this every second). */
@@ -189,6 +215,19 @@ export class AgentGateway implements AgentConnections {
     if (!frame) return this.end(session, AGENT_CLOSE_CODES.protocolError, 'malformed frame');
     session.lastFrameAt = performance.now();
     if (session.state === 'live' && frame.type === 'heartbeat') return this.heartbeat(session, frame.info);
+    if (session.state === 'live' && this.invocations) {
+      const id = session.instanceId;
+      switch (frame.type) {
+        case 'pending.request':
+          return this.invocations.pendingRequested(id);
+        case 'invocation.accepted':
+          return this.invocations.accepted(id, frame.invocationId);
+        case 'invocation.output':
+          return this.invocations.output(id, frame);
+        case 'invocation.result':
+          return this.invocations.result(id, frame);
+      }
+    }
     if (session.state === 'challenged' && frame.type === 'auth') {
       session.state = 'authenticating';
       this.authenticate(session, frame).catch((err) => {
@@ -237,6 +276,7 @@ export class AgentGateway implements AgentConnections {
       instanceId,
       heartbeatSeconds: this.options.heartbeatSeconds,
       serverVersion: this.options.serverVersion,
+      ...(this.invocations ? { features: [AGENT_FEATURES.invocations] } : {}),
     });
   }
 

@@ -56,6 +56,11 @@ export const ERRORS = {
   InvalidDocumentVersion: { status: 400, fault: 'client' },
   MaxDocumentSizeExceeded: { status: 400, fault: 'client' },
   InvalidParameters: { status: 400, fault: 'client' },
+  // Run Command
+  InvalidCommandId: { status: 400, fault: 'client' },
+  InvocationDoesNotExist: { status: 400, fault: 'client' },
+  InvalidPluginName: { status: 400, fault: 'client' },
+  InvalidNotificationConfig: { status: 400, fault: 'client' },
   // managed nodes and activations
   InvalidActivation: { status: 400, fault: 'client' },
   InvalidActivationId: { status: 400, fault: 'client' },

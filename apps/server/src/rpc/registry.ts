@@ -7,10 +7,11 @@ import { resourceGroupOperations } from '../domains/resource-groups/operations/i
 import { nodeOperations } from '../domains/nodes/operations/index.js';
 import { documentOperations } from '../domains/documents/operations/index.js';
 import { notificationOperations } from '../domains/notifications/operations/index.js';
+import { commandOperations } from '../domains/commands/operations/index.js';
 
 /** Every operation the API serves, keyed by its `X-Amz-Target` value. */
 export function buildOperationRegistry(): Map<string, Operation> {
-  const all: Operation[] = [...parameterOperations, ...iamOperations, ...auditOperations, ...tagOperations, ...resourceGroupOperations, ...nodeOperations, ...documentOperations, ...notificationOperations];
+  const all: Operation[] = [...parameterOperations, ...iamOperations, ...auditOperations, ...tagOperations, ...resourceGroupOperations, ...nodeOperations, ...documentOperations, ...notificationOperations, ...commandOperations];
   const registry = new Map<string, Operation>();
   for (const op of all) {
     const target = `${op.service}.${op.name}`;

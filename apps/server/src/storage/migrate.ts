@@ -5,6 +5,7 @@ import { migration0001Initial } from './migrations/0001-initial.js';
 import { migration0002ManagedNodes } from './migrations/0002-managed-nodes.js';
 import { migration0004Documents } from './migrations/0004-documents.js';
 import { migration0005Notifications } from './migrations/0005-notifications.js';
+import { migration0006Commands } from './migrations/0006-commands.js';
 
 export interface Migration {
   id: string;
@@ -12,7 +13,7 @@ export interface Migration {
 }
 
 /** The one ordered list of migrations; append only. */
-export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes, migration0004Documents, migration0005Notifications];
+export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes, migration0004Documents, migration0005Notifications, migration0006Commands];
 
 /**
  * Applies pending migrations, each in its own transaction. On PostgreSQL an

@@ -208,3 +208,70 @@ export interface Database {
     created_at: number;
   };
 }
+
+// Run Command (migration 0006).
+export interface Database {
+  commands: {
+    command_id: string;
+    document_name: string;
+    document_version: string;
+    comment: string;
+    /** JSON: SendCommand's Parameters as the caller gave them ({{ssm:…}} references unresolved, so no secret). */
+    parameters: string;
+    /** JSON arrays: the InstanceIds and Targets of the request. */
+    instance_ids: string;
+    targets: string;
+    requested_at: number;
+    /** requested_at + TimeoutSeconds + executionTimeout. */
+    expires_after: number;
+    timeout_seconds: number;
+    execution_timeout_seconds: number;
+    max_concurrency: string;
+    max_errors: string;
+    /** JSON NotificationConfig, or NULL. */
+    notification_config: string | null;
+    service_role_arn: string | null;
+    output_s3_bucket_name: string | null;
+    output_s3_key_prefix: string | null;
+    requested_by: string;
+    /** JSON array of the steps' names (CommandPlugins of an invocation that has not reported yet). */
+    step_names: string;
+    /** Sealed JSON of the rendered steps and the secret values to mask: SecureStrings may be in them. */
+    steps_sealed: string;
+    targeted_by_tag: number;
+    cancel_requested: number;
+    status: string;
+    status_details: string;
+    target_count: number;
+    completed_count: number;
+    error_count: number;
+    delivery_timed_out_count: number;
+    updated_at: number;
+  };
+  command_invocations: {
+    command_id: string;
+    instance_id: string;
+    /** Order in which rate control starts invocations. */
+    position: number;
+    instance_name: string;
+    status: string;
+    status_details: string;
+    /** When rate control let it go (epoch ms); NULL while queued. */
+    started_at: number | null;
+    delivery_deadline: number | null;
+    /** Sent to the agent with every (re)delivery, so a re-sent start keeps the first deadline. */
+    execution_deadline: number | null;
+    last_sent_at: number | null;
+    accepted_at: number | null;
+    cancel_requested: number;
+    cancel_sent_at: number | null;
+    execution_start: number | null;
+    execution_end: number | null;
+    response_code: number;
+    /** JSON array of the per-step results (CommandPlugin shapes, outputs masked). */
+    plugins: string | null;
+    /** Why, when the steps do not say it. */
+    message: string | null;
+    updated_at: number;
+  };
+}

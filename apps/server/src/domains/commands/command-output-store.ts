@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface OutputSlice {
+  content: string;
+  offset: number;
+  nextOffset: number;
+  /** Bytes stored so far. */
+  totalBytes: number;
+}
+
+/** Largest slice one read answers (Tend.GetCommandOutput's MaxBytes ceiling). */
+export const MAX_OUTPUT_READ_BYTES = 1_048_576;
+
+/**
+ * The full output of every invocation step, as files in the data dir (DESIGN.md: large blobs go to
+ * a blob store, the data dir by default): <root>/<commandId>/<instanceId>/<step>.<stream>.
+ * The database keeps only the heads the API answers inline (2,500 and 24,000 characters).
+ *
+ * Writes are synchronous appends: output frames of one invocation arrive in order on one socket,
+ * and a synchronous append keeps that order without a queue per file. Callers pass ids that were
+ * checked against the database and step names from the document (`[A-Za-z0-9_.-]{1,128}`), so no
+ * path can leave the root: with the stream suffix even a step named `..` is an ordinary file name.
+ */
+export class CommandOutputStore {
+  constructor(private readonly root: string) {}
+
+  private file(commandId: string, instanceId: string, step: string, stream: OutputStream): string {
+    return path.join(this.root, commandId, instanceId, `${step}.${stream}`);
+  }
+
+  append(commandId: string, instanceId: string, step: string, stream: OutputStream, text: string): void {
+    if (text.length === 0) return;
+    const file = this.file(commandId, instanceId, step, stream);
+    try {
+      fs.appendFileSync(file, text, { mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      fs.appendFileSync(file, text, { mode: 0o600 });
+    }
+  }
+
+  /** Replaces a stream's stored output (the result's head, when frames were lost to a reconnection). */
+  replace(commandId: string, instanceId: string, step: string, stream: OutputStream, text: string): void {
+    const file = this.file(commandId, instanceId, step, stream);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, text, { mode: 0o600 });
+  }
+
+  size(commandId: string, instanceId: string, step: string, stream: OutputStream): number {
+    try {
+      return fs.statSync(this.file(commandId, instanceId, step, stream)).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Bytes [offset, offset + maxBytes) as text, ending on a character boundary so a multi-byte
+   * character is never split between two reads (the next read starts where this one stopped).
+   */
+  read(commandId: string, instanceId: string, step: string, stream: OutputStream, offset: number, maxBytes: number): OutputSlice {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file(commandId, instanceId, step, stream), 'r');
+    } catch {
+      return { content: '', offset, nextOffset: offset, totalBytes: 0 };
+    }
+    try {
+      const totalBytes = fs.fstatSync(fd).size;
+      const start = Math.min(offset, totalBytes);
+      const length = Math.min(maxBytes, totalBytes - start);
+      const buffer = Buffer.alloc(length);
+      const read = length > 0 ? fs.readSync(fd, buffer, 0, length, start) : 0;
+      let end = read;
+      if (start + read < totalBytes) end = characterBoundary(buffer, read);
+      return { content: buffer.toString('utf8', 0, end), offset: start, nextOffset: start + end, totalBytes };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/** The largest n <= length at which buffer[0, n) ends with a whole UTF-8 character. */
+function characterBoundary(buffer: Buffer, length: number): number {
+  // Walk back over continuation bytes (10xxxxxx) to the lead byte of the last character.
+  let lead = length - 1;
+  while (lead >= 0 && lead > length - 4 && (buffer[lead]! & 0xc0) === 0x80) lead--;
+  if (lead < 0) return length;
+  const byte = buffer[lead]!;
+  const size = byte < 0x80 ? 1 : byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+  return lead + size <= length ? length : lead;
+}

@@ -1,0 +1,110 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../../storage/schema.js';
+import type { Dialect } from '../../storage/database.js';
+
+export type CommandRow = Selectable<Database['commands']>;
+export type InvocationRow = Selectable<Database['command_invocations']>;
+
+/** Command statuses from which nothing changes any more. */
+export const ACTIVE_COMMAND_STATUSES = ['Pending', 'InProgress', 'Cancelling'] as const;
+
+/** Rows per INSERT: well under SQLite's bound-variable limit (19 columns each). */
+const INSERT_CHUNK = 500;
+
+/** Per-step result as stored in command_invocations.plugins (outputs already masked). */
+export interface StoredPluginResult {
+  name: string;
+  status: string;
+  responseCode: number;
+  /** Heads of the streams (24,000 characters at most). */
+  stdout: string;
+  stderr: string;
+  /** More output than the heads: the full text is in the output store. */
+  truncated: boolean;
+  startedAt: number;
+  endedAt: number;
+}
+
+/**
+ * Reads and writes of Run Command's two tables. Rate control and delivery
+ * live in the engine; this is only SQL, shared by the engine and the API.
+ */
+export class CommandsStore {
+  constructor(private readonly options: { db: Kysely<Database>; dialect: Dialect }) {}
+
+  get db(): Kysely<Database> {
+    return this.options.db;
+  }
+
+  async insert(command: CommandRow, invocations: InvocationRow[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('commands').values(command).execute();
+      for (let at = 0; at < invocations.length; at += INSERT_CHUNK) {
+        await trx
+          .insertInto('command_invocations')
+          .values(invocations.slice(at, at + INSERT_CHUNK))
+          .execute();
+      }
+    });
+  }
+
+  async find(commandId: string, trx: Kysely<Database> = this.db, lock = false): Promise<CommandRow | undefined> {
+    let q = trx.selectFrom('commands').selectAll().where('command_id', '=', commandId);
+    // Serializes replicas working on the same command (SQLite has one writer anyway).
+    if (lock && this.options.dialect === 'postgres') q = q.forUpdate();
+    return q.executeTakeFirst();
+  }
+
+  async invocations(commandId: string, trx: Kysely<Database> = this.db): Promise<InvocationRow[]> {
+    return trx.selectFrom('command_invocations').selectAll().where('command_id', '=', commandId).orderBy('position').execute();
+  }
+
+  async invocation(commandId: string, instanceId: string): Promise<InvocationRow | undefined> {
+    return this.db.selectFrom('command_invocations').selectAll().where('command_id', '=', commandId).where('instance_id', '=', instanceId).executeTakeFirst();
+  }
+
+  async activeCommandIds(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('commands')
+      .select('command_id')
+      .where('status', 'in', [...ACTIVE_COMMAND_STATUSES])
+      .orderBy('requested_at')
+      .execute();
+    return rows.map((r) => r.command_id);
+  }
+
+  /** A node's invocations that are out for delivery (started, unfinished) in commands still running. */
+  async outstandingFor(instanceId: string): Promise<InvocationRow[]> {
+    return this.db
+      .selectFrom('command_invocations')
+      .innerJoin('commands', 'commands.command_id', 'command_invocations.command_id')
+      .selectAll('command_invocations')
+      .where('command_invocations.instance_id', '=', instanceId)
+      .where('commands.status', 'in', [...ACTIVE_COMMAND_STATUSES])
+      .where('command_invocations.started_at', 'is not', null)
+      .where('command_invocations.status', 'in', ['InProgress', 'Cancelling', 'Delayed'])
+      .orderBy('commands.requested_at')
+      .execute();
+  }
+
+  /** Updates one invocation row; only the members given. */
+  async updateInvocation(trx: Kysely<Database>, commandId: string, instanceId: string, values: Partial<InvocationRow>): Promise<void> {
+    await trx.updateTable('command_invocations').set(values).where('command_id', '=', commandId).where('instance_id', '=', instanceId).execute();
+  }
+
+  /** The same values on many invocations of one command, in chunks. */
+  async updateInvocations(trx: Kysely<Database>, commandId: string, instanceIds: string[], values: Partial<InvocationRow>): Promise<void> {
+    for (let at = 0; at < instanceIds.length; at += INSERT_CHUNK) {
+      await trx
+        .updateTable('command_invocations')
+        .set(values)
+        .where('command_id', '=', commandId)
+        .where('instance_id', 'in', instanceIds.slice(at, at + INSERT_CHUNK))
+        .execute();
+    }
+  }
+
+  async updateCommand(trx: Kysely<Database>, commandId: string, values: Partial<CommandRow>): Promise<void> {
+    await trx.updateTable('commands').set(values).where('command_id', '=', commandId).execute();
+  }
+}
