@@ -83,6 +83,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       output: new CommandOutputStore(path.join(config.dataDir, 'command-output')),
       logger,
       clock,
+      sharedDatabase: storage.dialect === 'postgres',
     });
     gateway.handleInvocations(commands);
     const services: Services = {

@@ -6,7 +6,7 @@ import type { SecretBox } from '../../security/secret-box.js';
 import type { AgentConnections, InvocationFrameHandler } from '../../gateway/agent-gateway.js';
 import { signalOutboxWritten } from '../../events/outbox-signal.js';
 import { maskSecrets } from '../documents/render-command.js';
-import { nextActions, resolveRateLimit, summarize, type InvocationView } from './command-progress.js';
+import { errorThresholdExceeded, nextActions, resolveRateLimit, summarize, type InvocationView } from './command-progress.js';
 import { CANCELLED_DETAIL, invocationStatusFor, isTerminalDetail, type InvocationStatusDetails } from './command-status.js';
 import { ACTIVE_COMMAND_STATUSES, type CommandRow, type CommandsStore, type InvocationRow, type StoredPluginResult } from './commands.store.js';
 import type { CommandOutputStore, OutputStream } from './command-output-store.js';
@@ -25,6 +25,8 @@ export interface CommandEngineOptions {
   tickMs?: number;
   /** A start or cancel the agent has not confirmed is sent again after this long. Default 15 s. */
   resendMs?: number;
+  /** Replicas may share the database (PostgreSQL): a node connected to another one counts as reachable. */
+  sharedDatabase?: boolean;
 }
 
 /** The agent's result status → the invocation's StatusDetails. */
@@ -324,20 +326,32 @@ export class CommandEngine implements InvocationFrameHandler {
           }
         }
 
-        // 3. Deadlines, MaxErrors and MaxConcurrency (command-progress.ts).
+        // 3. Deadlines, MaxErrors and MaxConcurrency (command-progress.ts). A queued invocation
+        // whose node is not connected is shown to the rules as Delayed: it takes no turn (one node
+        // that is down must not hold the ramp at one for hours) and waits, up to its delivery
+        // deadline, for the node to come back.
+        const maxErrors = resolveRateLimit(command.max_errors, rows.length, 'MaxErrors');
+        const queued = rows.filter((r) => r.started_at === null && !isTerminal(r)).map((r) => r.instance_id);
+        const reachable = await this.reachable(trx, queued);
+        const views = rows.map((r): InvocationView => {
+          const view = viewOf(r);
+          return r.started_at === null && !isTerminal(r) && !reachable.has(r.instance_id) ? { ...view, status: 'Delayed', statusDetails: 'Delayed' } : view;
+        });
+        // Nodes connected here first: with a shared database, "Online" may be a node that dropped a moment ago.
+        const local = (v: InvocationView) => (agents.isConnected(v.id) ? 0 : 1);
+        views.sort((x, y) => local(x) - local(y));
         const actions = nextActions(
-          {
-            maxConcurrency: resolveRateLimit(command.max_concurrency, rows.length, 'MaxConcurrency'),
-            maxErrors: resolveRateLimit(command.max_errors, rows.length, 'MaxErrors'),
-            cancelRequested: command.cancel_requested === 1,
-            invocations: rows.map(viewOf),
-          },
+          { maxConcurrency: resolveRateLimit(command.max_concurrency, rows.length, 'MaxConcurrency'), maxErrors, cancelRequested: command.cancel_requested === 1, invocations: views },
           now,
         );
         for (const id of actions.deliveryTimedOut) finish(byId.get(id)!, 'Delivery Timed Out', { execution_end: now });
         for (const id of actions.terminate) finish(byId.get(id)!, 'Terminated', { execution_end: now });
         for (const id of actions.cancelPending) finish(byId.get(id)!, CANCELLED_DETAIL, { execution_end: now });
         if (actions.start.length > 0) await this.startInvocations(trx, command, payload, actions.start.map((id) => byId.get(id)!), now, finish, change);
+        // Over the error threshold, what waits for an absent node will never start either.
+        if (errorThresholdExceeded({ maxErrors, invocations: rows.map(viewOf) })) {
+          for (const row of rows) if (row.started_at === null && !isTerminal(row)) finish(row, 'Terminated', { execution_end: now });
+        }
 
         // 4. Delivery of started invocations to nodes connected here; unconfirmed ones again after resendMs.
         for (const row of rows) {
@@ -458,11 +472,28 @@ export class CommandEngine implements InvocationFrameHandler {
           status: 'InProgress',
           status_details: 'In Progress',
           started_at: now,
-          delivery_deadline: now + command.timeout_seconds * 1000 + executionMs,
+          // The earlier of the deadline it was queued with and a full delivery timeout from now.
+          delivery_deadline: Math.min(row.delivery_deadline ?? Infinity, now + command.timeout_seconds * 1000 + executionMs),
           execution_deadline: now + executionMs,
         });
       }
     }
+  }
+
+  /**
+   * The nodes among `ids` a start could reach now: connected here, or, when
+   * replicas share the database, Online (connected to some replica).
+   */
+  private async reachable(trx: Kysely<Database>, ids: string[]): Promise<Set<string>> {
+    const { agents } = this.options;
+    const reachable = new Set(ids.filter((id) => agents.isConnected(id)));
+    if (!this.options.sharedDatabase) return reachable;
+    const rest = ids.filter((id) => !reachable.has(id));
+    for (let at = 0; at < rest.length; at += 500) {
+      const online = await trx.selectFrom('managed_nodes').select('instance_id').where('instance_id', 'in', rest.slice(at, at + 500)).where('ping_status', '=', 'Online').execute();
+      for (const n of online) reachable.add(n.instance_id);
+    }
+    return reachable;
   }
 
   private startFrame(command: CommandRow, payload: CommandPayload, row: InvocationRow): ServerFrame {

@@ -145,7 +145,8 @@ export const sendCommand = defineOperation({
       status: 'Pending',
       status_details: 'Pending',
       started_at: null,
-      delivery_deadline: null,
+      // Not started by then (the node never came, or rate control never let it go): Delivery Timed Out.
+      delivery_deadline: command.expires_after,
       execution_deadline: null,
       last_sent_at: null,
       accepted_at: null,
