@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   AddTagsToResourceCommand,
+  DescribeInstanceInformationCommand,
   ListCommandInvocationsCommand,
   ListCommandsCommand,
   SendCommandCommand,
@@ -40,8 +41,11 @@ export interface TestFleet {
 const COMMAND_TERMINAL = new Set(['Success', 'Cancelled', 'Failed', 'TimedOut']);
 
 /** Registers and connects `count` agents (tags applied before they are used) and waits until every one is connected. */
-export async function startFleet(t: TestServer, count: number, options: { tags?: (index: number) => Record<string, string> } = {}): Promise<TestFleet> {
-  const activation = await createTestActivation(t, { RegistrationLimit: count });
+/** A server agents can join: an in-process test server, or a `tend server` process reached by URL. */
+export type FleetServer = Pick<TestServer, 'url' | 'ssm'> & Partial<Pick<TestServer, 'server'>>;
+
+export async function startFleet(t: FleetServer, count: number, options: { tags?: (index: number) => Record<string, string> } = {}): Promise<TestFleet> {
+  const activation = await createTestActivation(t as TestServer, { RegistrationLimit: count });
   const agents: TestAgent[] = [];
   for (let index = 0; index < count; index++) {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-rc-agent-'));
@@ -100,9 +104,14 @@ export async function startFleet(t: TestServer, count: number, options: { tags?:
   };
 }
 
-/** Waits until each agent holds a live connection to the server. */
-export async function connected(t: TestServer, agents: TestAgent[]): Promise<void> {
-  await until(() => agents.every((a) => t.server.services.agents.isConnected(a.instanceId)), 20_000, 'agents connected');
+/** Waits until each agent holds a live connection (in-process server), or shows Online (a server process). */
+export async function connected(t: FleetServer, agents: TestAgent[]): Promise<void> {
+  const gateway = t.server?.services.agents;
+  await until(async () => {
+    if (gateway) return agents.every((a) => gateway.isConnected(a.instanceId));
+    const out = await t.ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: agents.map((a) => a.instanceId) }] }));
+    return out.InstanceInformationList?.filter((n) => n.PingStatus === 'Online').length === agents.length;
+  }, 20_000, 'agents connected');
 }
 
 /** Polls `check` every 50 ms until it returns something truthy. */
@@ -117,20 +126,20 @@ export async function until<T>(check: () => T | undefined | false | Promise<T | 
 }
 
 /** SendCommand of AWS-RunShellScript (or any input) through the SDK; answers the command id. */
-export async function runShell(t: TestServer, targets: Pick<SendCommandCommandInput, 'InstanceIds' | 'Targets'>, commands: string[], extra: Partial<SendCommandCommandInput> = {}): Promise<string> {
+export async function runShell(t: Pick<TestServer, 'ssm'>, targets: Pick<SendCommandCommandInput, 'InstanceIds' | 'Targets'>, commands: string[], extra: Partial<SendCommandCommandInput> = {}): Promise<string> {
   const out = await t.ssm.send(
     new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', ...targets, ...extra, Parameters: { commands, ...(extra.Parameters ?? {}) } }),
   );
   return out.Command!.CommandId!;
 }
 
-export async function getCommand(t: TestServer, commandId: string): Promise<Command> {
+export async function getCommand(t: Pick<TestServer, 'ssm'>, commandId: string): Promise<Command> {
   const out = await t.ssm.send(new ListCommandsCommand({ CommandId: commandId }));
   return out.Commands![0]!;
 }
 
 /** Waits until the command is in a terminal status and returns it. */
-export async function finished(t: TestServer, commandId: string, timeoutMs = 20_000): Promise<Command> {
+export async function finished(t: Pick<TestServer, 'ssm'>, commandId: string, timeoutMs = 20_000): Promise<Command> {
   return until(async () => {
     const command = await getCommand(t, commandId);
     return COMMAND_TERMINAL.has(command.Status!) ? command : undefined;
@@ -138,7 +147,7 @@ export async function finished(t: TestServer, commandId: string, timeoutMs = 20_
 }
 
 /** Every invocation of a command (with Details), keyed by node. */
-export async function invocationsOf(t: TestServer, commandId: string): Promise<Map<string, CommandInvocation>> {
+export async function invocationsOf(t: Pick<TestServer, 'ssm'>, commandId: string): Promise<Map<string, CommandInvocation>> {
   const all = new Map<string, CommandInvocation>();
   let NextToken: string | undefined;
   do {
