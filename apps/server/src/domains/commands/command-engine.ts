@@ -1,17 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { AGENT_PROTOCOL_VERSION, type InvocationOutputFrame, type InvocationResultFrame, type ServerFrame } from '@tend/protocol';
+import { AGENT_PROTOCOL_VERSION, RESULT_OUTPUT_CHARS, type InvocationOutputFrame, type InvocationResultFrame, type ServerFrame } from '@tend/protocol';
 import type { Database } from '../../storage/schema.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import type { AgentConnections, InvocationFrameHandler } from '../../gateway/agent-gateway.js';
 import { signalOutboxWritten } from '../../events/outbox-signal.js';
-import { maskSecrets } from '../documents/render-command.js';
 import { errorThresholdExceeded, nextActions, resolveRateLimit, summarize, type InvocationView } from './command-progress.js';
 import { CANCELLED_DETAIL, invocationStatusFor, isTerminalDetail, type InvocationStatusDetails } from './command-status.js';
 import { ACTIVE_COMMAND_STATUSES, type CommandRow, type CommandsStore, type InvocationRow, type StoredPluginResult } from './commands.store.js';
 import type { CommandOutputStore, OutputStream } from './command-output-store.js';
 import { openPayload, type CommandPayload } from './command-payload.js';
-import { OutputMasker } from './output-masker.js';
+import { maskHead, OutputMasker } from './output-masker.js';
 import { COMMAND_STATUS_EVENT, INVOCATION_STATUS_EVENT, notifyCommandStatus, notifyInvocationStatus } from './command-notifications.js';
 
 export interface CommandEngineOptions {
@@ -517,7 +516,8 @@ export class CommandEngine implements InvocationFrameHandler {
     now: number,
     change: (row: InvocationRow, values: Partial<InvocationRow>) => void,
   ): void {
-    const mask = (text: string) => (payload.secretValues.length ? maskSecrets(text, payload.secretValues) : text);
+    // A head cut at RESULT_OUTPUT_CHARS may end in part of a secret: maskHead masks that piece too.
+    const mask = (text: string) => maskHead(text, payload.secretValues, RESULT_OUTPUT_CHARS);
     const plugins: StoredPluginResult[] = frame.steps.map((step) => ({
       name: step.name,
       status: step.status,

@@ -31,3 +31,27 @@ export class OutputMasker {
     return rest;
   }
 }
+
+/**
+ * Masks the head of a stream (the first `limit` characters an agent reports
+ * in its result). A head that was cut may end with the first characters of
+ * a secret whose rest was cut away, which maskSecrets cannot recognise; when
+ * the head is `limit` long, such a trailing piece is masked too. Masking a
+ * few characters too many at the end of a cut head costs nothing; leaving
+ * half a secret there would be a leak.
+ */
+export function maskHead(text: string, secrets: readonly string[], limit: number): string {
+  if (secrets.length === 0) return text;
+  const masked = maskSecrets(text, [...secrets]);
+  if (text.length < limit) return masked;
+  let piece = 0;
+  for (const secret of secrets) {
+    for (let n = Math.min(secret.length - 1, masked.length); n > piece; n--) {
+      if (masked.endsWith(secret.slice(0, n))) {
+        piece = n;
+        break;
+      }
+    }
+  }
+  return piece ? `${masked.slice(0, masked.length - piece)}****` : masked;
+}

@@ -138,6 +138,18 @@ export async function getCommand(t: Pick<TestServer, 'ssm'>, commandId: string):
   return out.Commands![0]!;
 }
 
+/** Every command id ListCommands answers (all pages), sorted: to show a refused SendCommand recorded nothing. */
+export async function listedCommandIds(t: TestServer): Promise<string[]> {
+  const ids: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await t.ssm.send(new ListCommandsCommand({ MaxResults: 50, NextToken }));
+    ids.push(...(page.Commands ?? []).map((c) => c.CommandId!));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return ids.sort();
+}
+
 /** Waits until the command is in a terminal status and returns it. */
 export async function finished(t: Pick<TestServer, 'ssm'>, commandId: string, timeoutMs = 20_000): Promise<Command> {
   return until(async () => {
