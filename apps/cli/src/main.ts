@@ -7,6 +7,8 @@ import { registerNodesCommands } from './commands/nodes.js';
 import { registerActivationsCommands } from './commands/activations.js';
 import { registerDocsCommands } from './commands/docs.js';
 import { registerTopicsCommands } from './commands/topics.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerCommandsCommands } from './commands/commands.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerSimCommand } from './commands/sim.js';
 import { describeError } from './errors.js';
@@ -24,6 +26,8 @@ registerNodesCommands(program);
 registerActivationsCommands(program);
 registerDocsCommands(program);
 registerTopicsCommands(program);
+registerRunCommand(program);
+registerCommandsCommands(program);
 registerAgentCommand(program);
 registerSimCommand(program);
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { describeError } from '../errors.js';
 
@@ -67,7 +68,8 @@ Exit status:
       const signal = abortOnSignals((name) => logger.info('stopping', { signal: name }));
       try {
         await agent.runAgent({
-          stateDir: opts.stateDir,
+          // Absolute: scripts run with their own working directory, and must still find files under the state dir.
+          stateDir: path.resolve(opts.stateDir),
           serverUrl: opts.server,
           activationId: opts.activationId,
           activationCode: opts.activationCode ?? (process.env.TEND_ACTIVATION_CODE || undefined),
