@@ -5,9 +5,11 @@ import { FrameHandlers } from './frame-handlers.js';
 import { InvocationRunner } from './invocations/invocation-runner.js';
 import { PluginRegistry } from './plugins/plugin.js';
 import { createRunShellScriptPlugin } from './plugins/run-shell-script/run-shell-script.js';
+import { createUpdateAgentPlugin, runningBundleFile } from './plugins/update-agent/update-agent.js';
+import { openUpdateTrial } from './plugins/update-agent/update-trial.js';
 import { loadPrivateKey } from './identity.js';
 import { silentLogger, type Logger } from './logger.js';
-import { collectNodeInfo, primaryIpv4 } from './node-info.js';
+import { AGENT_VERSION, collectNodeInfo, primaryIpv4 } from './node-info.js';
 import { ensureRegistered } from './registration.js';
 import { stateFilePath } from './state.js';
 
@@ -26,7 +28,7 @@ export interface AgentOptions {
   logger?: Logger;
   /** Command handlers (later issues); the connection handles the handshake itself. */
   handlers?: FrameHandlers;
-  /** Plugins for Run Command; aws:runShellScript by default. */
+  /** Plugins for Run Command; aws:runShellScript and aws:updateSsmAgent by default. */
   plugins?: PluginRegistry;
 }
 
@@ -51,22 +53,41 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   });
   if (!state.registeredNow) logger.info('using saved registration', { instanceId: state.instanceId, stateFile: stateFilePath(options.stateDir) });
   if (options.signal.aborted) return;
+  // An agent update stops this process so that the new version takes its place: runAgent then resolves as on a stop.
+  const restart = new AbortController();
+  const signal = AbortSignal.any([options.signal, restart.signal]);
+  // This process may be the new version of an update that waits for it to connect (plugins/update-agent).
+  const trial = await openUpdateTrial({ stateDir: options.stateDir, version: AGENT_VERSION, logger, signal });
   // Loaded before connecting, so results and interrupted invocations are ready to report at the first welcome.
   const runner = new InvocationRunner({
     stateDir: options.stateDir,
-    plugins: options.plugins ?? new PluginRegistry().register(createRunShellScriptPlugin()),
+    plugins:
+      options.plugins ??
+      new PluginRegistry()
+        .register(createRunShellScriptPlugin())
+        .register(
+          createUpdateAgentPlugin({
+            stateDir: options.stateDir,
+            serverUrl: state.serverUrl,
+            currentVersion: AGENT_VERSION,
+            bundleFile: runningBundleFile(),
+            restart: () => restart.abort(),
+          }),
+        ),
     logger,
+    resume: trial?.resume,
   });
   await runner.load();
   const handlers = options.handlers ?? new FrameHandlers();
   runner.register(handlers);
+  if (trial) handlers.onOnline(() => trial.confirm());
   try {
     await runConnection({
       serverUrl: state.serverUrl,
       instanceId: state.instanceId,
       privateKey: loadPrivateKey(state.privateKey),
       info: liveInfo(facts),
-      signal: options.signal,
+      signal,
       handlers,
       logger,
     });

@@ -79,7 +79,7 @@ export function buildHttpApp(services: Services, pipeline: Pipeline, isReady: ()
   });
 
   registerAgentRegistration(app, { nodes: services.nodes, logger: services.logger, clock: agents.clock, limiter: agents.registrationLimiter });
-  registerInstallScript(app, { version: services.version, logger: services.logger });
+  registerInstallScript(app, { version: services.version, logger: services.logger, dataDir: services.config.dataDir });
   agents.gateway.attach(app.server);
 
   // Framework-level failures (body too large, aborted upload) still answer in the API's format.

@@ -31,6 +31,14 @@ export interface InvocationRunnerOptions {
   logger?: Logger;
   /** Finished, acknowledged results remembered so a late duplicate start is answered, not re-run (default 1,000). */
   rememberFinished?: number;
+  /**
+   * Asked at load() about each invocation a previous process left
+   * unfinished. A promise claims it: the invocation counts as running until
+   * the promise gives its result (or undefined: leave the record for a later
+   * start), instead of being reported as interrupted. Used by an agent
+   * update, whose outcome is only known once the new agent has connected.
+   */
+  resume?: (record: InvocationRecord) => Promise<InvocationResultFrame | undefined> | undefined;
 }
 
 /** Why an invocation's controller was aborted. */
@@ -72,6 +80,11 @@ export class InvocationRunner {
     for (const record of records) {
       if (this.entries.has(record.invocationId)) continue;
       let result = record.result;
+      const resumed = result ? undefined : this.options.resume?.(record);
+      if (resumed) {
+        this.resumeInvocation(record, resumed);
+        continue;
+      }
       if (!result) {
         result = {
           v: AGENT_PROTOCOL_VERSION,
@@ -92,6 +105,25 @@ export class InvocationRunner {
       }
       this.entries.set(record.invocationId, { state: 'finished', result, acked: false });
     }
+  }
+
+  /** An invocation another part of the agent finishes (see InvocationRunnerOptions.resume). */
+  private resumeInvocation(record: InvocationRecord, resumed: Promise<InvocationResultFrame | undefined>): void {
+    const { invocationId } = record;
+    const task = resumed.then(
+      async (result) => {
+        if (result) await this.finish(result, record);
+        else this.entries.delete(invocationId);
+      },
+      async (err: unknown) => {
+        this.logger.error('resuming an invocation failed', { invocationId, err });
+        const now = Date.now();
+        const message = `Agent error: ${err instanceof Error ? err.message : String(err)}`;
+        await this.finish(this.resultFrame(invocationId, 'Failed', NOT_RUN_RESPONSE_CODE, [], record.startedAt, now, message), record);
+      },
+    );
+    // Running as far as duplicates and cancels are concerned: a re-delivered start is answered `accepted`.
+    this.entries.set(invocationId, { state: 'running', controller: new AbortController(), task });
   }
 
   /** Wires the runner into a connection's frame registry. */
@@ -227,6 +259,8 @@ export class InvocationRunner {
     let message: string | undefined;
     /** Stopped because the agent is going down: no result now, the next start reports it. */
     let interrupted = false;
+    /** A plugin passed the step on to the next agent process (an agent update): that process reports it. */
+    let handedOff = false;
     try {
       for (const step of frame.steps) {
         const stopped = reason();
@@ -255,10 +289,13 @@ export class InvocationRunner {
             output: sink,
             env: step.env ?? {},
             scratchDir: this.options.stateDir,
+            invocationId,
+            stepName: step.name,
           });
           sink.end();
-          if (result.status === 'Cancelled' && reason() === 'agent-stopping') {
+          if (result.handedOff || (result.status === 'Cancelled' && reason() === 'agent-stopping')) {
             interrupted = true;
+            handedOff = result.handedOff === true;
             break;
           }
           // Our own deadline timer aborts like a cancel; the server must see it as the timeout it was.
@@ -286,7 +323,8 @@ export class InvocationRunner {
 
     if (interrupted) {
       // The agent is going down: the in-flight record stays, and the next start reports the invocation as interrupted.
-      logger.warn('agent stopping; the invocation will be reported as interrupted on the next start');
+      if (handedOff) logger.info('invocation handed over to the next agent process');
+      else logger.warn('agent stopping; the invocation will be reported as interrupted on the next start');
       this.entries.delete(invocationId);
       return;
     }

@@ -25,6 +25,12 @@ export interface PluginResult {
   message?: string;
   startedAt: number;
   endedAt: number;
+  /**
+   * The step goes on in another agent process (an agent update restarts
+   * the agent): the runner reports nothing now and leaves the invocation's
+   * in-flight record for that process to finish (InvocationRunnerOptions.resume).
+   */
+  handedOff?: boolean;
 }
 
 export interface PluginContext {
@@ -44,6 +50,9 @@ export interface PluginContext {
   workingDirectory?: string;
   /** Where per-invocation scratch files go (the agent's state dir); the OS temp dir when absent. */
   scratchDir?: string;
+  /** The invocation and step being run, for a plugin whose step outlives this process (aws:updateSsmAgent). */
+  invocationId?: string;
+  stepName?: string;
 }
 
 export interface Plugin {

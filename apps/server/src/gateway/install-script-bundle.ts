@@ -17,11 +17,14 @@ const CLI_SRC = path.join(REPO, 'apps/cli/src');
 
 /**
  * Only `tend agent`: the full CLI entry imports the server (for its version)
- * and every client verb, none of which a managed node needs.
+ * and every client verb, none of which a managed node needs. Plus the
+ * hidden `update-watchdog`, which an agent update runs from the previous
+ * bundle (apps/agent/src/plugins/update-agent/watchdog.ts).
  */
 function entrySource(version: string): string {
   return `
 import { Command } from 'commander';
+import { createLogger, parseLogLevel, runUpdateWatchdog } from '@tend/agent';
 import { registerAgentCommand } from './commands/agent.ts';
 import { describeError } from './errors.ts';
 
@@ -29,6 +32,14 @@ const program = new Command();
 program.name('tend').description('Tend agent').version(${JSON.stringify(version)});
 program.configureOutput({ outputError: (text, write) => write('tend: ' + text.replace(/^error: /, '')) });
 registerAgentCommand(program);
+program
+  .command('update-watchdog', { hidden: true })
+  .description('watch an agent update and roll it back if the new agent does not connect (started by the agent itself)')
+  .requiredOption('--state-dir <dir>', "the agent's state dir")
+  .action(async (opts: { stateDir: string }) => {
+    const logger = createLogger({ level: parseLogLevel(process.env.TEND_LOG_LEVEL), bindings: { component: 'update-watchdog' } });
+    process.exit(await runUpdateWatchdog({ stateDir: opts.stateDir, logger }));
+  });
 program.parseAsync(process.argv).catch((err) => {
   process.stderr.write('tend: ' + describeError(err) + '\\n');
   process.exit(1);

@@ -4,7 +4,8 @@
 #   curl -fsSL http://SERVER:8700/install.sh | sudo bash -s -- --activation-id ID --activation-code CODE
 #
 # It installs the agent as the systemd service tend-agent:
-#   /opt/tend/tend-agent.cjs                the agent: one file the server bundles from its own sources
+#   /opt/tend/tend-agent.cjs                the agent: one file, the newest release the server holds
+#   /opt/tend/tend-agent.previous.cjs       (after an AWS-UpdateSSMAgent update) the version before it
 #   /var/lib/tend/                          node id and Ed25519 key (mode 0700)
 #   /etc/tend/agent.env                     the activation code until the node has registered (mode 0600)
 #   /etc/systemd/system/tend-agent.service
@@ -22,7 +23,7 @@ SERVICE=tend-agent
 
 usage() {
   cat <<EOF
-Installs the Tend agent ${TEND_VERSION} as the systemd service ${SERVICE}.
+Installs the newest Tend agent the server holds (the server runs ${TEND_VERSION}) as the systemd service ${SERVICE}.
 
 usage: install.sh --activation-id ID --activation-code CODE [options]
 
@@ -154,6 +155,13 @@ Restart=always
 RestartSec=5
 # 77: the server refused the activation or the node (deregistered); restarting cannot help.
 RestartPreventExitStatus=77
+# An agent update (AWS-UpdateSSMAgent) swaps the file and exits for systemd to start the new version,
+# leaving behind a watchdog (the previous version) that puts the old agent back if the new one does not
+# connect. The default KillMode=control-group would kill the watchdog along with the old agent; with
+# KillMode=process only the agent itself is signalled. The agent stops its commands' process trees itself.
+KillMode=process
+# Tells the agent that systemd restarts it when it exits, so an update only has to exit.
+Environment=TEND_AGENT_SUPERVISED=true
 TimeoutStopSec=30
 
 [Install]
@@ -176,16 +184,24 @@ if [ "$dry_run" = 1 ]; then
   exit 0
 fi
 
-say "installing the Tend agent ${TEND_VERSION} from ${server_url}${root:+ into $root}"
+say "installing the Tend agent from ${server_url}${root:+ into $root}"
 
 # Download next to the target and move into place, so a running agent never sees half a file.
 mkdir -p "$root$install_dir"
 tmp_agent="$(mktemp "$root$install_dir/.tend-agent.XXXXXX")"
-trap 'rm -f "$tmp_agent"' EXIT
-curl -fsS --retry 3 -o "$tmp_agent" "${server_url}/agent/tend-agent.cjs" || die "could not download the agent from ${server_url}/agent/tend-agent.cjs"
+tmp_headers="$(mktemp)"
+trap 'rm -f "$tmp_agent" "$tmp_headers"' EXIT
+curl -fsS --retry 3 -D "$tmp_headers" -o "$tmp_agent" "${server_url}/agent/tend-agent.cjs" || die "could not download the agent from ${server_url}/agent/tend-agent.cjs"
+# The server names the file's SHA-256: a download cut short or altered on the way is refused here.
+expected_sha="$(tr -d '\r' <"$tmp_headers" | sed -n 's/^[Xx]-[Tt]end-[Aa]gent-[Ss]ha256: *\([0-9a-f]\{64\}\)$/\1/p' | tail -n 1)"
+if [ -n "$expected_sha" ] && command -v sha256sum >/dev/null; then
+  actual_sha="$(sha256sum "$tmp_agent" | cut -d ' ' -f 1)"
+  [ "$actual_sha" = "$expected_sha" ] || die "the downloaded agent is damaged (SHA-256 $actual_sha, the server sent $expected_sha); run the installer again"
+fi
 agent_version="$("$node_bin" "$tmp_agent" --version 2>&1)" || die "the downloaded agent does not run with $node_bin: $agent_version"
 chmod 0644 "$tmp_agent"
 mv -f "$tmp_agent" "$root$agent_file"
+rm -f "$tmp_headers"
 trap - EXIT
 say "agent $agent_version installed at $root$agent_file"
 

@@ -120,7 +120,8 @@ describe('GET /install.sh', () => {
     expect(execStart?.[2]).toBe(`/opt/tend/tend-agent.cjs agent --server ${t.url} --activation-id ${activation.id} --state-dir /var/lib/tend --name web-1`);
     const nodeBin = execStart![1]!;
     expect(fs.realpathSync(nodeBin)).toBe(fs.realpathSync(process.execPath));
-    for (const line of ['Restart=always', 'RestartSec=5', 'RestartPreventExitStatus=77', 'After=network-online.target', 'Wants=network-online.target', 'EnvironmentFile=-/etc/tend/agent.env', 'WantedBy=multi-user.target']) {
+    // KillMode=process and TEND_AGENT_SUPERVISED: an agent update's watchdog must outlive the agent's exit (plugins/update-agent).
+    for (const line of ['Restart=always', 'RestartSec=5', 'RestartPreventExitStatus=77', 'KillMode=process', 'Environment=TEND_AGENT_SUPERVISED=true', 'After=network-online.target', 'Wants=network-online.target', 'EnvironmentFile=-/etc/tend/agent.env', 'WantedBy=multi-user.target']) {
       expect(unit).toMatch(new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}$`, 'm'));
     }
     expect(unit).not.toContain(activation.code);
@@ -155,6 +156,24 @@ describe('GET /install.sh', () => {
     const upgraded = fs.readFileSync(path.join(root, 'etc/systemd/system/tend-agent.service'), 'utf8');
     expect(upgraded).toMatch(/^ExecStart=\S+ \/opt\/tend\/tend-agent\.cjs agent --server \S+ --state-dir \/var\/lib\/tend$/m);
     expect(fs.existsSync(path.join(root, 'etc/tend/agent.env'))).toBe(false);
+  });
+
+  it('refuses a downloaded agent whose SHA-256 is not the one the server sent', async () => {
+    // A server (or a proxy on the way) whose file does not match the hash it names.
+    const mangling = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/javascript', 'x-tend-agent-sha256': 'a'.repeat(64) }).end('#!/usr/bin/env node\nconsole.log("9.9.9")\n');
+    });
+    await new Promise<void>((resolve) => mangling.listen(0, '127.0.0.1', resolve));
+    try {
+      const root = scratchRoot('damaged');
+      const { port } = mangling.address() as { port: number };
+      const run = await install(['--root', root, '--server', `http://127.0.0.1:${port}`, '--activation-id', activation.id, '--activation-code', activation.code]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/the downloaded agent is damaged \(SHA-256 [0-9a-f]{64}, the server sent a{64}\); run the installer again/);
+      expect(listFiles(root)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => mangling.close(resolve));
+    }
   });
 
   it('serves the agent as one file with an ETag, answering 304 when the host has it', async () => {

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { agentBundle } from './install-script-bundle.js';
+import { AGENT_BUNDLE_PATH, registerAgentReleases } from './agent-releases.js';
 
 export const INSTALL_SCRIPT_PATH = '/install.sh';
-export const AGENT_BUNDLE_PATH = '/agent/tend-agent.cjs';
+export { AGENT_BUNDLE_PATH };
 
 const TEMPLATE = fs.readFileSync(new URL('./install-script.template.sh', import.meta.url), 'utf8');
 
@@ -15,6 +15,8 @@ const VERSION = /^[0-9A-Za-z.+-]+$/;
 export interface InstallScriptOptions {
   version: string;
   logger: Logger;
+  /** The server's data dir: releases an operator adds are in its agent-releases/ (agent-releases.ts). */
+  dataDir: string;
 }
 
 /**
@@ -38,8 +40,9 @@ function serverUrlOf(request: FastifyRequest): string | undefined {
 }
 
 /**
- * GET /install.sh (installs the agent as a systemd service) and
- * GET /agent/tend-agent.cjs (the agent it installs). No credentials: the
+ * GET /install.sh (installs the agent as a systemd service) and the agent
+ * releases it and AWS-UpdateSSMAgent download (agent-releases.ts; the
+ * script takes GET /agent/tend-agent.cjs, the newest). No credentials: the
  * script and the agent hold no secret; the activation the host is given
  * is what lets it in.
  */
@@ -54,14 +57,5 @@ export function registerInstallScript(app: FastifyInstance, options: InstallScri
     return reply.send(renderInstallScript({ serverUrl, version: options.version }));
   });
 
-  app.get(AGENT_BUNDLE_PATH, async (request, reply) => {
-    const bundle = await agentBundle(options.version).catch((err: unknown) => {
-      options.logger.error({ err, requestId: request.id }, 'bundling the agent failed');
-      throw err;
-    });
-    const etag = `"${bundle.sha256}"`;
-    reply.header('etag', etag).header('cache-control', 'no-cache');
-    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-    return reply.header('content-type', 'application/javascript; charset=utf-8').send(bundle.code);
-  });
+  registerAgentReleases(app, options);
 }
