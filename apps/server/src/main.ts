@@ -19,6 +19,8 @@ import { CommandEngine } from './domains/commands/command-engine.js';
 import { CommandsStore } from './domains/commands/commands.store.js';
 import { CommandOutputStore } from './domains/commands/command-output-store.js';
 import { Pipeline } from './rpc/pipeline.js';
+import { AGENT_RELEASES_DIR_NAME } from './gateway/agent-releases.js';
+import { AGENT_RELEASE_VERSION, compareVersions } from '@tend/protocol';
 import { buildOperationRegistry } from './rpc/registry.js';
 import { buildHttpApp } from './http-app.js';
 import type { Services } from './services.js';
@@ -104,7 +106,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         cacheReads: storage.dialect === 'sqlite',
         publicParameters: {
           '/tend/service/server/version': TEND_VERSION,
-          '/tend/service/agent/latest-version': TEND_VERSION,
+          '/tend/service/agent/latest-version': newestAgentVersion(config.dataDir),
         },
       }),
       activations: new ActivationsStore(storage.db),
@@ -163,6 +165,22 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await storage.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * The newest agent the server offers at start-up: its own, or a release an
+ * operator put in <data dir>/agent-releases/<version>/ (see docs/agent-install.md).
+ */
+function newestAgentVersion(dataDir: string): string {
+  let versions: string[] = [];
+  try {
+    versions = fs
+      .readdirSync(path.join(dataDir, AGENT_RELEASES_DIR_NAME))
+      .filter((name) => AGENT_RELEASE_VERSION.test(name) && fs.existsSync(path.join(dataDir, AGENT_RELEASES_DIR_NAME, name, 'tend-agent.cjs')));
+  } catch {
+    // No release dir: only the server's own agent.
+  }
+  return [TEND_VERSION, ...versions].reduce((newest, v) => (compareVersions(v, newest) > 0 ? v : newest));
 }
 
 /**

@@ -54,6 +54,12 @@ reconnects by itself after a network cut or a server restart.
 Environment:
   TEND_ACTIVATION_CODE   activation code, instead of --activation-code
   TEND_LOG_LEVEL         log level, instead of --log-level
+  TEND_AGENT_SUPERVISED  true when a supervisor (the systemd unit install.sh
+                         writes) restarts the agent; AWS-UpdateSSMAgent needs it
+                         to replace the running agent
+  TEND_AGENT_UPDATE_TIMEOUT_SECONDS
+                         how long an updated agent has to connect before the
+                         previous one is restored (default 60)
 
 Exit status:
   0    stopped by SIGTERM or SIGINT

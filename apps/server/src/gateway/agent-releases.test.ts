@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { agentReleaseListSchema } from '@tend/protocol';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { TEND_VERSION } from '../version.js';
@@ -110,3 +112,21 @@ function rawGet(serverUrl: string, rawPath: string): Promise<{ status: number; b
     request.on('error', reject);
   });
 }
+
+describe('/tend/service/agent/latest-version', () => {
+  it('names the newest release in the data dir when the server starts, not just its own version', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-releases-'));
+    fs.mkdirSync(path.join(dataDir, 'agent-releases', '99.1.0'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'agent-releases', '99.1.0', 'tend-agent.cjs'), '// a newer agent\n');
+    // A directory without a bundle is not a release.
+    fs.mkdirSync(path.join(dataDir, 'agent-releases', '100.0.0'));
+    const t = await startTestServer('sqlite', { dataDir });
+    try {
+      const { Parameter } = await t.ssm.send(new GetParameterCommand({ Name: '/tend/service/agent/latest-version' }));
+      expect(Parameter?.Value).toBe('99.1.0');
+    } finally {
+      await t.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
