@@ -98,15 +98,50 @@ export interface BenchServer {
   dataDir: string;
 }
 
+/** A child's piped stdout as lines: the latest one, and a wait for the first that matches. */
+export function stdoutLines(child: ChildProcess): { latest(): string; waitFor(pattern: RegExp, timeoutMs: number, what: string): Promise<string> } {
+  const lines: string[] = [];
+  const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const complete = buffer.split('\n');
+    buffer = complete.pop()!;
+    for (const line of complete) {
+      lines.push(line);
+      for (const waiter of waiters) if (waiter.pattern.test(line)) waiter.resolve(line);
+    }
+  });
+  return {
+    latest: () => lines.at(-1) ?? '',
+    waitFor(pattern, timeoutMs, what) {
+      const seen = lines.find((line) => pattern.test(line));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => fail(`no ${what} after ${Math.round(timeoutMs / 1000)} s (last line: ${lines.at(-1) ?? 'none'})`), timeoutMs);
+        const waiter = {
+          pattern,
+          resolve: (line: string) => {
+            clearTimeout(timer);
+            waiters.delete(waiter);
+            resolve(line);
+          },
+        };
+        waiters.add(waiter);
+      });
+    },
+  };
+}
+
 /**
  * `tend server` as a child process on a free port, SQLite in a temporary
  * data dir, fixed root credentials, warn-level logs; resolves once /healthz
- * answers.
+ * answers. `nodeArgs` go to node itself (e.g. --cpu-prof).
  */
-export async function startTendServer(options: { cpu?: number; env?: Record<string, string> } = {}): Promise<BenchServer> {
+export async function startTendServer(options: { cpu?: number; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<BenchServer> {
   const port = await freePort();
   const dataDir = tempDir('tend-bench-server-');
-  const child = startNode('tend server', [TEND_BIN, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
+  const child = startNode('tend server', [...(options.nodeArgs ?? []), TEND_BIN, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
     cpu: options.cpu,
     essential: true,
     env: {

@@ -1,8 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DescribeActivationsCommand, paginateDescribeInstanceInformation, type InstanceInformation } from '@aws-sdk/client-ssm';
+import {
+  DescribeActivationsCommand,
+  ListCommandInvocationsCommand,
+  ListCommandsCommand,
+  SendCommandCommand,
+  paginateDescribeInstanceInformation,
+  type InstanceInformation,
+} from '@aws-sdk/client-ssm';
 import { startTestServer, type TestServer } from '../../../server/src/testing/test-server.js';
 import { createTestActivation } from '../../../server/src/domains/nodes/node-test-support.js';
 import { e2eScope, exitCode } from '../testing/e2e.js';
+import { eventually } from '../testing/eventually.js';
+import { SIM_OUTPUT_PREFIX, SimInvocations } from './sim-invocations.js';
 
 const scope = e2eScope();
 afterEach(() => scope.cleanup());
@@ -55,6 +64,36 @@ describe('tend sim against a real server', () => {
     const used = (counts.ActivationList ?? []).filter((x) => [a.activationId, b.activationId].includes(x.ActivationId!));
     expect(used.map((x) => x.RegistrationsCount)).toEqual([25, 25]);
     expect(await allNodes(t)).toHaveLength(50);
+  });
+
+  it('runs a command on simulated nodes through the API; the --fail-rate share of them fails', async () => {
+    const a = await createTestActivation(t, { RegistrationLimit: 12 });
+    const sim = scope.tend([
+      'sim', '--server', t.url, '--nodes', '12', '--state-dir', scope.tempDir('tend-sim-e2e-'), '--name-prefix', 'rc',
+      '--activation-id', a.activationId, '--activation-code', a.activationCode, '--tags', 'Fleet=run-command', '--fail-rate', '0.4', '--step-delay', '0',
+    ]);
+    await sim.waitFor('stdout', /all 12 nodes online/, 60_000);
+    const target = [{ Key: 'tag:Fleet', Values: ['run-command'] }];
+    await eventually('12 Online through the API', async () => (await allNodes(t, [{ Key: 'PingStatus', Values: ['Online'] }, { Key: 'tag:Fleet', Values: ['run-command'] }])).length === 12);
+
+    const { Command } = await t.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', Targets: target, Parameters: { commands: ['uptime'] }, MaxErrors: '100%' }));
+    const commandId = Command!.CommandId!;
+    await eventually('the command to end', async () => {
+      const [command] = (await t.ssm.send(new ListCommandsCommand({ CommandId: commandId }))).Commands ?? [];
+      return ['Success', 'Failed'].includes(command?.Status ?? '');
+    }, 30_000);
+    const invocations = (await t.ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId, Details: true }))).CommandInvocations ?? [];
+    expect(invocations).toHaveLength(12);
+    const judge = new SimInvocations({ failRate: 0.4, signal: new AbortController().signal });
+    for (const invocation of invocations) {
+      const failing = judge.fails(invocation.InstanceId!);
+      expect(invocation).toMatchObject(failing ? { Status: 'Failed', CommandPlugins: [{ ResponseCode: 1 }] } : { Status: 'Success', CommandPlugins: [{ ResponseCode: 0 }] });
+      expect(invocation.CommandPlugins![0]!.Output).toContain(`${SIM_OUTPUT_PREFIX} would run: uptime`);
+    }
+    const failed = invocations.filter((i) => i.Status === 'Failed').length;
+    const [command] = (await t.ssm.send(new ListCommandsCommand({ CommandId: commandId }))).Commands ?? [];
+    // The command's own Status depends on MaxErrors, the server's business; the counts are the nodes'.
+    expect(command).toMatchObject({ CompletedCount: 12, ErrorCount: failed, TargetCount: 12 });
   });
 
   it('exits 77 with the reason when the server refuses every node', async () => {

@@ -1,14 +1,16 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { NodeInfo } from '@tend/protocol';
+import type { BackoffOptions } from '../backoff.js';
 import { AgentRejectedError, runConnection } from '../connection.js';
-import type { FrameHandlers } from '../frame-handlers.js';
+import { FrameHandlers } from '../frame-handlers.js';
 import { loadPrivateKey } from '../identity.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { AGENT_VERSION } from '../node-info.js';
 import { ensureRegistered, RegistrationRefusedError } from '../registration.js';
 import { readState } from '../state.js';
 import { platformFor, selectPlatforms } from './platforms.js';
+import { SimInvocations, type SimCommandOptions } from './sim-invocations.js';
 import { tagsFor, type TagSpec } from './sim-tags.js';
 
 export interface SimActivation {
@@ -35,7 +37,12 @@ export interface SimulatorOptions {
   concurrency?: number;
   signal: AbortSignal;
   logger?: Logger;
+  /** Extra frame handlers; the simulated Run Command handlers are added to them (one registry for every node). */
   handlers?: FrameHandlers;
+  /** Reconnection backoff of every node (tests shorten it). */
+  backoff?: BackoffOptions;
+  /** How simulated nodes answer Run Command: step delay, share of failing nodes. */
+  commands?: SimCommandOptions;
   onProgress?: (progress: SimProgress) => void;
   progressIntervalMs?: number;
 }
@@ -78,6 +85,9 @@ export async function runSimulator(options: SimulatorOptions): Promise<SimSummar
   const logger = options.logger ?? silentLogger;
   // Every node's connection (and registration in flight) listens to the one signal: that is by design, not a leak.
   setMaxListeners(2 * total + 100, signal);
+  // One registry and one invocation table for the whole fleet: per-node handler objects would cost memory for nothing.
+  const handlers = options.handlers ?? new FrameHandlers();
+  new SimInvocations({ ...options.commands, signal }).register(handlers);
   const platforms = selectPlatforms(options.platforms);
   const tagSpecs = options.tags ?? [];
   const prefix = options.namePrefix ?? 'sim';
@@ -164,8 +174,9 @@ export async function runSimulator(options: SimulatorOptions): Promise<SimSummar
       privateKey: loadPrivateKey(state.privateKey),
       info: () => info,
       signal,
-      handlers: options.handlers,
+      handlers,
       logger,
+      backoff: options.backoff,
       onStatus: (online) => {
         counts.online += online ? 1 : -1;
         firstStatus.resolve();

@@ -12,6 +12,8 @@ interface SimCommandOptions {
   platform?: string[];
   namePrefix: string;
   concurrency: string;
+  stepDelay: string;
+  failRate: string;
   logLevel: string;
 }
 
@@ -20,6 +22,12 @@ const collect = (value: string, all: string[] = []) => [...all, value];
 function positiveInteger(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new CliError('ValidationException', `${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function numberIn(flag: string, value: string, min: number, max: number): number {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!(n >= min && n <= max)) throw new CliError('ValidationException', `${flag} must be a number from ${min} to ${max}, got "${value}"`);
   return n;
 }
 
@@ -37,6 +45,8 @@ export function registerSimCommand(program: Command): void {
     .option('--platform <key...>', 'platforms to draw from (default: the whole mix): ubuntu-22.04, ubuntu-24.04, debian-12, rhel-9, amazon-linux-2023, sles-15')
     .option('--name-prefix <prefix>', 'node names are <prefix>-<index>', 'sim')
     .option('--concurrency <n>', 'registrations and first handshakes in flight at once', '50')
+    .option('--step-delay <ms>', 'simulated run time of each Run Command step, plus N s for each `sleep N` line of a script', '10')
+    .option('--fail-rate <fraction>', 'share of nodes (0-1) whose Run Command steps fail with exit code 1; the same nodes every time', '0')
     .option('--log-level <level>', 'per-node log level: debug, info, warn, error or silent; JSON lines on stderr', 'error')
     .addHelpText(
       'after',
@@ -46,6 +56,11 @@ Each activation allows at most 1,000 registrations. With several
 them in order (10,000 nodes: 10 activations with RegistrationLimit 1000).
 Tags are sent with each node's registration, so they apply to new nodes only;
 the activation's own tags apply too. Progress lines go to stdout.
+
+Simulated nodes answer Run Command without running anything: each line of
+an aws:runShellScript step becomes "[tend sim] would run: <line>" in its
+output, and the step succeeds after --step-delay (or fails for the
+--fail-rate share of nodes, e.g. to try MaxErrors).
 
 Exit status: 0 when stopped by SIGTERM/SIGINT; 77 when the server refused
 every node; 1 on any other error.`,
@@ -67,6 +82,7 @@ every node; 1 on any other error.`,
         platforms: opts.platform ?? [],
         namePrefix: opts.namePrefix,
         concurrency: positiveInteger('--concurrency', opts.concurrency),
+        commands: { stepDelayMs: numberIn('--step-delay', opts.stepDelay, 0, 3_600_000), failRate: numberIn('--fail-rate', opts.failRate, 0, 1) },
         logger: agent.createLogger({ level: agent.parseLogLevel(opts.logLevel) }),
       };
       const signal = abortOnSignals((name) => process.stdout.write(`${name}: stopping ${nodes} simulated nodes\n`));
