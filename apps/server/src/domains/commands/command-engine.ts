@@ -7,7 +7,7 @@ import type { AgentConnections, InvocationFrameHandler } from '../../gateway/age
 import { signalOutboxWritten } from '../../events/outbox-signal.js';
 import { errorThresholdExceeded, nextActions, resolveRateLimit, summarize, type InvocationView } from './command-progress.js';
 import { CANCELLED_DETAIL, invocationStatusFor, isTerminalDetail, type InvocationStatusDetails } from './command-status.js';
-import { ACTIVE_COMMAND_STATUSES, type CommandRow, type CommandsStore, type InvocationRow, type StoredPluginResult } from './commands.store.js';
+import { ACTIVE_COMMAND_STATUSES, type CommandRow, type CommandsStore, type InvocationRow, type InvocationState, type StoredPluginResult } from './commands.store.js';
 import type { CommandOutputStore, OutputStream } from './command-output-store.js';
 import { openPayload, type CommandPayload } from './command-payload.js';
 import { maskHead, OutputMasker } from './output-masker.js';
@@ -53,7 +53,7 @@ function parseInvocationId(invocationId: string): { commandId: string; instanceI
   return { commandId: invocationId.slice(0, dot), instanceId: invocationId.slice(dot + 1) };
 }
 
-function viewOf(row: InvocationRow): InvocationView {
+function viewOf(row: InvocationState): InvocationView {
   return {
     id: row.instance_id,
     status: row.status as InvocationView['status'],
@@ -63,7 +63,7 @@ function viewOf(row: InvocationRow): InvocationView {
   };
 }
 
-function isTerminal(row: InvocationRow): boolean {
+function isTerminal(row: InvocationState): boolean {
   return isTerminalDetail(row.status_details as InvocationStatusDetails);
 }
 
@@ -147,8 +147,8 @@ export class CommandEngine implements InvocationFrameHandler {
   accepted(instanceId: string, invocationId: string): void {
     const id = parseInvocationId(invocationId);
     if (!id || id.instanceId !== instanceId) return this.foreign(instanceId, invocationId);
+    // Recorded at the next pass: an acceptance changes no decision, so it is not worth one of its own.
     this.inboundFor(id.commandId).accepted.add(instanceId);
-    this.kick();
   }
 
   result(instanceId: string, frame: InvocationResultFrame): void {
@@ -287,18 +287,18 @@ export class CommandEngine implements InvocationFrameHandler {
     await store.db.transaction().execute(async (trx) => {
       const command = await store.find(commandId, trx, true);
       if (!command) return; // Unknown: results are still acknowledged so the agent can forget them.
-      const rows = await store.invocations(commandId, trx);
+      const rows = await store.invocationStates(commandId, trx);
       const active = (ACTIVE_COMMAND_STATUSES as readonly string[]).includes(command.status);
       const payload = this.payloadOf(command);
       const byId = new Map(rows.map((r) => [r.instance_id, r]));
       const changes = new Map<string, Partial<InvocationRow>>();
       const detailsBefore = new Map(rows.map((r) => [r.instance_id, r.status_details]));
       const statusBefore = new Map(rows.map((r) => [r.instance_id, r.status]));
-      const change = (row: InvocationRow, values: Partial<InvocationRow>) => {
+      const change = (row: InvocationState, values: Partial<InvocationRow>) => {
         Object.assign(row, values);
         changes.set(row.instance_id, { ...changes.get(row.instance_id), ...values });
       };
-      const finish = (row: InvocationRow, details: InvocationStatusDetails, extra: Partial<InvocationRow> = {}) =>
+      const finish = (row: InvocationState, details: InvocationStatusDetails, extra: Partial<InvocationRow> = {}) =>
         change(row, { status: invocationStatusFor(details), status_details: details, ...extra });
 
       // 1. What the agents said. A result for a finished invocation changes nothing (it is acknowledged all the same).
@@ -444,10 +444,10 @@ export class CommandEngine implements InvocationFrameHandler {
     trx: Kysely<Database>,
     command: CommandRow,
     payload: CommandPayload,
-    rows: InvocationRow[],
+    rows: InvocationState[],
     now: number,
-    finish: (row: InvocationRow, details: InvocationStatusDetails, extra?: Partial<InvocationRow>) => void,
-    change: (row: InvocationRow, values: Partial<InvocationRow>) => void,
+    finish: (row: InvocationState, details: InvocationStatusDetails, extra?: Partial<InvocationRow>) => void,
+    change: (row: InvocationState, values: Partial<InvocationRow>) => void,
   ): Promise<void> {
     const nodes = new Map<string, { ping_status: string; platform_type: string | null }>();
     const ids = rows.map((r) => r.instance_id);
@@ -495,7 +495,7 @@ export class CommandEngine implements InvocationFrameHandler {
     return reachable;
   }
 
-  private startFrame(command: CommandRow, payload: CommandPayload, row: InvocationRow): ServerFrame {
+  private startFrame(command: CommandRow, payload: CommandPayload, row: InvocationState): ServerFrame {
     return {
       v: AGENT_PROTOCOL_VERSION,
       type: 'invocation.start',
@@ -510,11 +510,11 @@ export class CommandEngine implements InvocationFrameHandler {
   /** An agent's result, applied to its row: status, response code, per-step outputs (masked), and the full output reconciled. */
   private recordResult(
     command: CommandRow,
-    row: InvocationRow,
+    row: InvocationState,
     frame: InvocationResultFrame,
     payload: CommandPayload,
     now: number,
-    change: (row: InvocationRow, values: Partial<InvocationRow>) => void,
+    change: (row: InvocationState, values: Partial<InvocationRow>) => void,
   ): void {
     // A head cut at RESULT_OUTPUT_CHARS may end in part of a secret: maskHead masks that piece too.
     const mask = (text: string) => maskHead(text, payload.secretValues, RESULT_OUTPUT_CHARS);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/schema.js';
 import { publishInTransaction } from '../notifications/publish.js';
-import type { CommandRow, InvocationRow } from './commands.store.js';
+import type { CommandRow, InvocationState } from './commands.store.js';
 
 export const NOTIFICATION_EVENTS = ['All', 'InProgress', 'Success', 'TimedOut', 'Cancelled', 'Failed'] as const;
 
@@ -62,7 +62,7 @@ export async function notifyCommandStatus(trx: Kysely<Database>, command: Comman
 }
 
 /** Publishes an invocation's status change, saying which command, which node, which status and why. */
-export async function notifyInvocationStatus(trx: Kysely<Database>, command: CommandRow, invocation: InvocationRow, now: number): Promise<void> {
+export async function notifyInvocationStatus(trx: Kysely<Database>, command: CommandRow, invocation: InvocationState, now: number): Promise<void> {
   const config = parseConfig(command.notification_config);
   if (!wantsNotification(config, 'Invocation', invocation.status)) return;
   const why = invocationReason(invocation);
@@ -86,7 +86,7 @@ export async function notifyInvocationStatus(trx: Kysely<Database>, command: Com
 }
 
 /** A short why for a notification: the agent's message, or the exit code of a failure. */
-function invocationReason(invocation: InvocationRow): string {
+function invocationReason(invocation: InvocationState): string {
   if (invocation.message) return invocation.message;
   switch (invocation.status_details) {
     case 'Failed':

@@ -16,38 +16,44 @@ export const MAX_OUTPUT_READ_BYTES = 1_048_576;
 
 /**
  * The full output of every invocation step, as files in the data dir (DESIGN.md: large blobs go to
- * a blob store, the data dir by default): <root>/<commandId>/<instanceId>/<step>.<stream>.
+ * a blob store, the data dir by default): <root>/<commandId>/<instanceId>.<step>.<stream>, one
+ * directory per command (made once) rather than per node.
  * The database keeps only the heads the API answers inline (2,500 and 24,000 characters).
  *
  * Writes are synchronous appends: output frames of one invocation arrive in order on one socket,
  * and a synchronous append keeps that order without a queue per file. Callers pass ids that were
- * checked against the database and step names from the document (`[A-Za-z0-9_.-]{1,128}`), so no
- * path can leave the root: with the stream suffix even a step named `..` is an ordinary file name.
+ * checked against the database (a command id is a UUID, a node id `mi-` and hex digits: neither has
+ * a dot or a slash) and step names from the document (`[A-Za-z0-9_.-]{1,128}`), so no path can
+ * leave the root and no two invocations or steps share a file.
  */
 export class CommandOutputStore {
+  /** Command directories known to exist, so a fleet's first chunks do not each try a mkdir. */
+  private readonly made = new Set<string>();
+
   constructor(private readonly root: string) {}
 
   private file(commandId: string, instanceId: string, step: string, stream: OutputStream): string {
-    return path.join(this.root, commandId, instanceId, `${step}.${stream}`);
+    return path.join(this.root, commandId, `${instanceId}.${step}.${stream}`);
+  }
+
+  private directoryFor(commandId: string): void {
+    if (this.made.has(commandId)) return;
+    fs.mkdirSync(path.join(this.root, commandId), { recursive: true, mode: 0o700 });
+    // Bounded: one entry per command this process wrote output for since it started.
+    if (this.made.size > 10_000) this.made.clear();
+    this.made.add(commandId);
   }
 
   append(commandId: string, instanceId: string, step: string, stream: OutputStream, text: string): void {
     if (text.length === 0) return;
-    const file = this.file(commandId, instanceId, step, stream);
-    try {
-      fs.appendFileSync(file, text, { mode: 0o600 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      fs.appendFileSync(file, text, { mode: 0o600 });
-    }
+    this.directoryFor(commandId);
+    fs.appendFileSync(this.file(commandId, instanceId, step, stream), text, { mode: 0o600 });
   }
 
   /** Replaces a stream's stored output (the result's head, when frames were lost to a reconnection). */
   replace(commandId: string, instanceId: string, step: string, stream: OutputStream, text: string): void {
-    const file = this.file(commandId, instanceId, step, stream);
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, text, { mode: 0o600 });
+    this.directoryFor(commandId);
+    fs.writeFileSync(this.file(commandId, instanceId, step, stream), text, { mode: 0o600 });
   }
 
   size(commandId: string, instanceId: string, step: string, stream: OutputStream): number {

@@ -5,6 +5,28 @@ import type { Dialect } from '../../storage/database.js';
 export type CommandRow = Selectable<Database['commands']>;
 export type InvocationRow = Selectable<Database['command_invocations']>;
 
+export type InvocationState = Omit<InvocationRow, 'plugins'>;
+const INVOCATION_STATE_COLUMNS = [
+  'command_id',
+  'instance_id',
+  'position',
+  'instance_name',
+  'status',
+  'status_details',
+  'started_at',
+  'delivery_deadline',
+  'execution_deadline',
+  'last_sent_at',
+  'accepted_at',
+  'cancel_requested',
+  'cancel_sent_at',
+  'execution_start',
+  'execution_end',
+  'response_code',
+  'message',
+  'updated_at',
+] as const satisfies readonly (keyof InvocationState)[];
+
 /** Command statuses from which nothing changes any more. */
 export const ACTIVE_COMMAND_STATUSES = ['Pending', 'InProgress', 'Cancelling'] as const;
 
@@ -57,6 +79,20 @@ export class CommandsStore {
 
   async invocations(commandId: string, trx: Kysely<Database> = this.db): Promise<InvocationRow[]> {
     return trx.selectFrom('command_invocations').selectAll().where('command_id', '=', commandId).orderBy('position').execute();
+  }
+
+  /**
+   * The invocations as the engine needs them for a pass: everything but the
+   * per-step results (outputs of up to 48,000 characters each), which it
+   * only ever writes.
+   */
+  async invocationStates(commandId: string, trx: Kysely<Database> = this.db): Promise<InvocationState[]> {
+    return trx
+      .selectFrom('command_invocations')
+      .select(INVOCATION_STATE_COLUMNS)
+      .where('command_id', '=', commandId)
+      .orderBy('position')
+      .execute();
   }
 
   async invocation(commandId: string, instanceId: string): Promise<InvocationRow | undefined> {
