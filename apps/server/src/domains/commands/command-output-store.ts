@@ -90,6 +90,19 @@ export class CommandOutputStore {
   }
 }
 
+/**
+ * The same slice of a text held in memory: the head the database keeps, for
+ * a replica whose data dir does not hold the invocation's output file.
+ */
+export function sliceText(text: string, offset: number, maxBytes: number): OutputSlice {
+  const bytes = Buffer.from(text, 'utf8');
+  const start = Math.min(offset, bytes.length);
+  const length = Math.min(maxBytes, bytes.length - start);
+  const window = bytes.subarray(start, start + length);
+  const end = start + length < bytes.length ? characterBoundary(window, length) : length;
+  return { content: window.toString('utf8', 0, end), offset: start, nextOffset: start + end, totalBytes: bytes.length };
+}
+
 /** The largest n <= length at which buffer[0, n) ends with a whole UTF-8 character. */
 function characterBoundary(buffer: Buffer, length: number): number {
   // Walk back over continuation bytes (10xxxxxx) to the lead byte of the last character.

@@ -63,6 +63,17 @@ describeEachDatabase('Run Command with real agents', (dialect) => {
     expect(stderr).toMatchObject({ Content: 'warn\n', Complete: true, PluginName: 'runShellScript' });
   });
 
+  it('serves the output kept in the database when the output file is not on this server, never splitting a character', async () => {
+    const id = await runShell(t, { InstanceIds: [fleet.ids[2]!] }, ['echo héllo']);
+    await finished(t, id);
+    fs.rmSync(path.join(t.dataDir, 'command-output', id), { recursive: true, force: true });
+    const first = await t.api.tend('GetCommandOutput', { CommandId: id, InstanceId: fleet.ids[2], MaxBytes: 2 });
+    // "é" is two bytes: a slice of two from the start stops before it.
+    expect(first).toMatchObject({ Content: 'h', Offset: 0, NextOffset: 1, TotalBytes: 7, Complete: false });
+    const rest = await t.api.tend('GetCommandOutput', { CommandId: id, InstanceId: fleet.ids[2], Offset: 1 });
+    expect(rest).toMatchObject({ Content: 'éllo\n', NextOffset: 7, Complete: true });
+  });
+
   it('reports a non-zero exit as Failed with its code, and the command as Failed', async () => {
     const id = await runShell(t, { InstanceIds: [fleet.ids[0]!] }, ['echo before', 'exit 3']);
     const command = await finished(t, id);

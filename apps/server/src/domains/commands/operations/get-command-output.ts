@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { defineOperation } from '../../../rpc/operation.js';
 import { ServiceError } from '../../../rpc/errors.js';
 import { instanceIdSchema } from '../../targets/resolve-targets.js';
-import { MAX_OUTPUT_READ_BYTES } from '../command-output-store.js';
+import { MAX_OUTPUT_READ_BYTES, sliceText } from '../command-output-store.js';
 import { isTerminalDetail, type InvocationStatusDetails } from '../command-status.js';
-import { commandIdSchema } from './common.js';
+import { commandIdSchema, storedPlugins } from './common.js';
 
 const input = z.object({
   CommandId: commandIdSchema,
@@ -39,7 +39,13 @@ export const getCommandOutput = defineOperation({
       throw new ServiceError('InvalidPluginName', `Document ${command.document_name} has no step ${pluginName}; its steps are ${stepNames.join(', ')}.`);
     }
     const stream = i.Stream ?? 'Stdout';
-    const slice = engine.outputStore.read(i.CommandId, i.InstanceId, pluginName, stream === 'Stdout' ? 'stdout' : 'stderr', i.Offset ?? 0, i.MaxBytes ?? MAX_OUTPUT_READ_BYTES);
+    const which = stream === 'Stdout' ? 'stdout' : 'stderr';
+    const offset = i.Offset ?? 0;
+    const maxBytes = i.MaxBytes ?? MAX_OUTPUT_READ_BYTES;
+    let slice = engine.outputStore.read(i.CommandId, i.InstanceId, pluginName, which, offset, maxBytes);
+    // No file here (another replica received the output, or the data dir was replaced): the head kept in the database.
+    const head = storedPlugins(row).find((p) => p.name === pluginName)?.[which];
+    if (slice.totalBytes === 0 && head) slice = sliceText(head, offset, maxBytes);
     const finished = isTerminalDetail(row.status_details as InvocationStatusDetails);
     return {
       CommandId: command.command_id,
