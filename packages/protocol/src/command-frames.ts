@@ -16,6 +16,13 @@ export const AGENT_FEATURES = {
   invocations: 'invocations.v1',
 } as const;
 
+/**
+ * Largest frame an authenticated agent may send: a result with a patch
+ * report carries the node's whole package list (2,000 packages ≈ 300 KB).
+ * Before authentication the gateway keeps the small limit.
+ */
+export const MAX_AGENT_FRAME_BYTES = 16 * 1024 * 1024;
+
 /** Characters of one stream a result carries inline (GetCommandInvocation's StandardOutputContent limit). */
 export const RESULT_OUTPUT_CHARS = 24_000;
 /** Largest `data` of one output frame, and the default chunk size. */
@@ -82,6 +89,18 @@ export const stepResultSchema = z.object({
 });
 export type StepResult = z.infer<typeof stepResultSchema>;
 
+/**
+ * Structured data a step reports besides its output, by kind (e.g. `patch`,
+ * see patch/patch-report.ts): the server validates `data` against the
+ * kind's schema and records it in the same transaction as the result.
+ */
+export const stepReportSchema = z.object({
+  step: stepName,
+  kind: z.string().min(1).max(64),
+  data: z.unknown(),
+});
+export type StepReport = z.infer<typeof stepReportSchema>;
+
 export const invocationResultFrame = frame('invocation.result', {
   invocationId: id,
   status: invocationStatusSchema,
@@ -92,6 +111,7 @@ export const invocationResultFrame = frame('invocation.result', {
   endedAt: epochMs,
   /** Why, when the steps do not say it (e.g. the agent restarted mid-command). */
   message: z.string().max(1_000).optional(),
+  reports: z.array(stepReportSchema).max(100).optional(),
 });
 export type InvocationStartFrame = z.infer<typeof invocationStartFrame>;
 export type InvocationResultFrame = z.infer<typeof invocationResultFrame>;
