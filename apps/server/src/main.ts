@@ -86,6 +86,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       logger,
       clock,
       sharedDatabase: storage.dialect === 'postgres',
+      // Patch Manager (issue 5): the baseline each node's aws:runPatchBaseline step gets, and what scans and installs report.
+      nodeInputs: {},
+      reportHandlers: {},
     });
     gateway.handleInvocations(commands);
     const services: Services = {

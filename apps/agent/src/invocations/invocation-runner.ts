@@ -10,6 +10,7 @@ import {
   type InvocationResultFrame,
   type InvocationStartFrame,
   type InvocationStatus,
+  type StepReport,
   type StepResult,
 } from '@tend/protocol';
 import type { FrameContext, FrameHandlers } from '../frame-handlers.js';
@@ -254,6 +255,7 @@ export class InvocationRunner {
     const chunkChars = frame.outputChunkChars ?? DEFAULT_OUTPUT_CHUNK_CHARS;
     let seq = 0;
     const steps: StepResult[] = [];
+    const reports: StepReport[] = [];
     let status: InvocationStatus = 'Success';
     let responseCode = 0;
     let message: string | undefined;
@@ -308,6 +310,7 @@ export class InvocationRunner {
             stderr: sink.head('stderr', RESULT_OUTPUT_CHARS),
             outputTruncated: truncated(sink, 'stdout') || truncated(sink, 'stderr'),
           });
+          if (result.report) reports.push({ step: step.name, kind: result.report.kind, data: result.report.data });
           status = stepStatus;
           responseCode = result.responseCode;
           // As Systems Manager's command documents do by default: the first step that does not succeed ends the invocation.
@@ -329,7 +332,9 @@ export class InvocationRunner {
       return;
     }
     logger.info('invocation finished', { status, responseCode });
-    await this.finish(this.resultFrame(invocationId, status, responseCode, steps, startedAt, Date.now(), message), record);
+    const result = this.resultFrame(invocationId, status, responseCode, steps, startedAt, Date.now(), message);
+    if (reports.length > 0) result.reports = reports;
+    await this.finish(result, record);
   }
 
   /** Aborts `controller` at `deadline`, re-arming for deadlines beyond setTimeout's range. */

@@ -31,6 +31,8 @@ export interface PluginResult {
    * in-flight record for that process to finish (InvocationRunnerOptions.resume).
    */
   handedOff?: boolean;
+  /** Structured data for the server besides the output (e.g. a patch report); sent with the invocation result. */
+  report?: { kind: string; data: unknown };
 }
 
 export interface PluginContext {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AGENT_FEATURES, AGENT_PROTOCOL_VERSION, AGENT_WEBSOCKET_PATH } from '@tend/protocol';
+import { AGENT_FEATURES, AGENT_PROTOCOL_VERSION, AGENT_WEBSOCKET_PATH, MAX_AGENT_FRAME_BYTES } from '@tend/protocol';
 import { describeEachDatabase, startTestServer, type TestServer } from '../testing/test-server.js';
 import { TEND_VERSION } from '../version.js';
 import { createTestActivation, describeNode, eventually, nodeEvents, registerTestNode } from '../domains/nodes/node-test-support.js';
@@ -97,8 +97,12 @@ describeEachDatabase('agent gateway', (dialect) => {
     twice.connection.sendRaw(JSON.stringify({ v: 1, type: 'auth', instanceId, signature: 'eA==', info: testNodeInfo() }));
     expect((await twice.connection.closed).code).toBe(1002);
 
+    // Before authentication frames stay small; afterwards results may be large (a patch report), up to a limit.
+    const unauthenticatedLarge = await openAgentSocket(t.url);
+    unauthenticatedLarge.ws.send('x'.repeat(70 * 1024));
+    expect((await unauthenticatedLarge.closed).code).toBe(1002);
     const oversized = await connectAgent(t.url, instanceId, identity);
-    oversized.connection.sendRaw('x'.repeat(70 * 1024));
+    oversized.connection.sendRaw('x'.repeat(MAX_AGENT_FRAME_BYTES + 1));
     expect((await oversized.connection.closed).code).toBe(1009);
   });
 

@@ -8,6 +8,7 @@ import {
   AGENT_CLOSE_CODES,
   AGENT_FEATURES,
   AGENT_PROTOCOL_VERSION,
+  MAX_AGENT_FRAME_BYTES,
   AGENT_WEBSOCKET_PATH,
   REJECT_CODES,
   agentFrameSchema,
@@ -65,8 +66,8 @@ export interface AgentGatewayOptions {
   authTimeoutMs?: number;
 }
 
-/** Frames are small JSON; anything near this is garbage or an attack. */
-const MAX_FRAME_BYTES = 64 * 1024;
+/** Frames before authentication are small JSON; anything near this is garbage or an attack. */
+const MAX_UNAUTHENTICATED_FRAME_BYTES = 64 * 1024;
 
 type SessionState = 'challenged' | 'authenticating' | 'live' | 'closed';
 
@@ -109,7 +110,8 @@ export class AgentGateway implements AgentConnections {
     noServer: true,
     // Compression keeps a zlib context per socket: far too much memory for frames this small.
     perMessageDeflate: false,
-    maxPayload: MAX_FRAME_BYTES,
+    // Authenticated agents may send large results (a patch report lists every package); see receive().
+    maxPayload: MAX_AGENT_FRAME_BYTES,
     // The gateway tracks its sessions itself.
     clientTracking: false,
   });
@@ -211,6 +213,9 @@ export class AgentGateway implements AgentConnections {
 
   private receive(session: AgentSession, data: RawData, isBinary: boolean): void {
     if (session.state === 'closed') return;
+    if (session.state !== 'live' && rawLength(data) > MAX_UNAUTHENTICATED_FRAME_BYTES) {
+      return this.end(session, AGENT_CLOSE_CODES.protocolError, 'frame too large');
+    }
     const frame = isBinary ? undefined : parseFrame(agentFrameSchema, data.toString());
     if (!frame) return this.end(session, AGENT_CLOSE_CODES.protocolError, 'malformed frame');
     session.lastFrameAt = performance.now();
@@ -352,6 +357,10 @@ export class AgentGateway implements AgentConnections {
     }
     if (result.cameOnline.length) this.options.logger.debug({ nodes: result.cameOnline.length }, 'nodes back online');
   }
+}
+
+function rawLength(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
 /** Ed25519 check of an auth signature against a stored SPKI key; any malformed input is simply invalid. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { AGENT_PROTOCOL_VERSION, RESULT_OUTPUT_CHARS, type InvocationOutputFrame, type InvocationResultFrame, type ServerFrame } from '@tend/protocol';
+import { AGENT_PROTOCOL_VERSION, RESULT_OUTPUT_CHARS, type InvocationOutputFrame, type InvocationResultFrame, type ServerFrame, type StepReport } from '@tend/protocol';
 import type { Database } from '../../storage/schema.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import type { AgentConnections, InvocationFrameHandler } from '../../gateway/agent-gateway.js';
@@ -12,6 +12,15 @@ import type { CommandOutputStore, OutputStream } from './command-output-store.js
 import { openPayload, type CommandPayload } from './command-payload.js';
 import { maskHead, OutputMasker } from './output-masker.js';
 import { COMMAND_STATUS_EVENT, INVOCATION_STATUS_EVENT, notifyCommandStatus, notifyInvocationStatus } from './command-notifications.js';
+
+/** Records one kind of step report (InvocationResultFrame.reports) in the transaction that records the result. */
+export type StepReportHandler = (
+  trx: Kysely<Database>,
+  report: { commandId: string; documentName: string; instanceId: string; step: string; data: unknown; now: number },
+) => Promise<void>;
+
+/** Inputs an action's steps get per node at send time (e.g. the patch baseline that applies to each node). */
+export type NodeInputsResolver = (db: Kysely<Database>, instanceIds: string[], now: number) => Promise<Map<string, Record<string, unknown>>>;
 
 export interface CommandEngineOptions {
   store: CommandsStore;
@@ -26,6 +35,10 @@ export interface CommandEngineOptions {
   resendMs?: number;
   /** Replicas may share the database (PostgreSQL): a node connected to another one counts as reachable. */
   sharedDatabase?: boolean;
+  /** Handlers of step reports by kind; a report of another kind is logged and dropped. */
+  reportHandlers?: Record<string, StepReportHandler>;
+  /** Per-node inputs by action (see NodeInputsResolver). */
+  nodeInputs?: Record<string, NodeInputsResolver>;
 }
 
 /** The agent's result status → the invocation's StatusDetails. */
@@ -51,6 +64,13 @@ function parseInvocationId(invocationId: string): { commandId: string; instanceI
   const dot = invocationId.lastIndexOf('.');
   if (dot <= 0) return undefined;
   return { commandId: invocationId.slice(0, dot), instanceId: invocationId.slice(dot + 1) };
+}
+
+/** The payload's steps with the node's own inputs merged in, where it has any. */
+function withNodeInputs(payload: CommandPayload, instanceId: string): CommandPayload['steps'] {
+  const own = payload.nodeInputs?.[instanceId];
+  if (!own) return payload.steps;
+  return payload.steps.map((step) => (own[step.name] ? { ...step, inputs: { ...step.inputs, ...own[step.name] } } : step));
 }
 
 function viewOf(row: InvocationState): InvocationView {
@@ -310,6 +330,7 @@ export class CommandEngine implements InvocationFrameHandler {
         const row = byId.get(instanceId);
         if (!row || isTerminal(row)) continue;
         this.recordResult(command, row, frame, payload, now, change);
+        for (const report of frame.reports ?? []) await this.recordReport(trx, command, instanceId, report, now);
       }
 
       if (active) {
@@ -502,7 +523,7 @@ export class CommandEngine implements InvocationFrameHandler {
       invocationId: invocationIdOf(command.command_id, row.instance_id),
       commandId: command.command_id,
       documentName: command.document_name,
-      steps: payload.steps,
+      steps: withNodeInputs(payload, row.instance_id),
       executionDeadline: row.execution_deadline ?? command.expires_after,
     };
   }
@@ -546,6 +567,31 @@ export class CommandEngine implements InvocationFrameHandler {
       plugins: JSON.stringify(plugins),
       message: frame.message === undefined ? null : mask(frame.message),
     });
+  }
+
+  private async recordReport(trx: Kysely<Database>, command: CommandRow, instanceId: string, report: StepReport, now: number): Promise<void> {
+    const handler = this.options.reportHandlers?.[report.kind];
+    if (!handler) {
+      this.options.logger.warn({ commandId: command.command_id, instanceId, kind: report.kind }, 'ignoring a step report of a kind this server does not know');
+      return;
+    }
+    await handler(trx, { commandId: command.command_id, documentName: command.document_name, instanceId, step: report.step, data: report.data, now });
+  }
+
+  /**
+   * What each node's steps get on top of the rendered inputs, for the
+   * actions that need per-node inputs (SendCommand stores it in the payload).
+   */
+  async nodeStepInputs(steps: { name: string; action: string }[], instanceIds: string[], now: number): Promise<Record<string, Record<string, Record<string, unknown>>>> {
+    const byNode: Record<string, Record<string, Record<string, unknown>>> = {};
+    for (const step of steps) {
+      const resolve = this.options.nodeInputs?.[step.action];
+      if (!resolve) continue;
+      for (const [instanceId, inputs] of await resolve(this.options.store.db, instanceIds, now)) {
+        (byNode[instanceId] ??= {})[step.name] = inputs;
+      }
+    }
+    return byNode;
   }
 
   /**

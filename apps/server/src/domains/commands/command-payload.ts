@@ -13,6 +13,8 @@ export interface CommandPayload {
   secretValues: string[];
   /** Platforms the document's steps run on (Invalid Platform elsewhere). */
   platformTypes: string[];
+  /** Inputs of one node's steps on top of the rendered ones: instance id → step name → inputs. */
+  nodeInputs?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
 function context(commandId: string): string {

@@ -11,7 +11,7 @@ import { resolveTargets, targetingMembers } from '../../targets/resolve-targets.
 import { managedInstanceArn } from '../../resource-groups/node-membership.js';
 import { validateRateLimit } from '../command-progress.js';
 import { notificationConfigSchema } from '../command-notifications.js';
-import { sealPayload } from '../command-payload.js';
+import { sealPayload, type CommandPayload } from '../command-payload.js';
 import type { CommandRow, InvocationRow } from '../commands.store.js';
 import { commandOutput } from './common.js';
 
@@ -100,10 +100,12 @@ export const sendCommand = defineOperation({
     const executionTimeoutSeconds = steps.reduce((sum, s) => sum + stepTimeoutSeconds(s.inputs), 0) || DEFAULT_STEP_TIMEOUT_SECONDS;
     const timeoutSeconds = i.TimeoutSeconds ?? 3600;
     const commandId = randomUUID();
-    const payload = {
+    const nodeInputs = await services.commands.nodeStepInputs(steps, targets.instanceIds, now);
+    const payload: CommandPayload = {
       steps: steps.map((s) => ({ name: s.name, action: s.action, inputs: s.inputs, ...(Object.keys(s.environment).length ? { env: s.environment } : {}) })),
       secretValues: rendered.secretValues,
       platformTypes: document.platformTypes,
+      ...(Object.keys(nodeInputs).length ? { nodeInputs } : {}),
     };
     const command: CommandRow = {
       command_id: commandId,
