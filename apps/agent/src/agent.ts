@@ -4,6 +4,7 @@ import { AgentRejectedError, runConnection } from './connection.js';
 import { FrameHandlers } from './frame-handlers.js';
 import { InvocationRunner } from './invocations/invocation-runner.js';
 import { PluginRegistry } from './plugins/plugin.js';
+import { createRunPatchBaselinePlugin } from './plugins/run-patch-baseline/run-patch-baseline.js';
 import { createRunShellScriptPlugin } from './plugins/run-shell-script/run-shell-script.js';
 import { createUpdateAgentPlugin, runningBundleFile } from './plugins/update-agent/update-agent.js';
 import { openUpdateTrial } from './plugins/update-agent/update-trial.js';
@@ -21,14 +22,16 @@ export interface AgentOptions {
   activationId?: string;
   activationCode?: string;
   name?: string;
-  /** Root of the system described to the server (its /etc/os-release); '/' by default. */
+  /** Root of the managed system: described to the server (its /etc/os-release), patched chrooted into it. '/' by default. */
   systemRoot?: string;
+  /** Shell command that reboots the node after patching (aws:runPatchBaseline RebootIfNeeded); `systemctl reboot` or `/sbin/reboot` by default. */
+  rebootCommand?: string;
   /** Stops the agent; runAgent resolves once the connection is closed. */
   signal: AbortSignal;
   logger?: Logger;
   /** Command handlers (later issues); the connection handles the handshake itself. */
   handlers?: FrameHandlers;
-  /** Plugins for Run Command; aws:runShellScript and aws:updateSsmAgent by default. */
+  /** Plugins for Run Command; aws:runShellScript, aws:runPatchBaseline and aws:updateSsmAgent by default. */
   plugins?: PluginRegistry;
 }
 
@@ -58,6 +61,8 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   const signal = AbortSignal.any([options.signal, restart.signal]);
   // This process may be the new version of an update that waits for it to connect (plugins/update-agent).
   const trial = await openUpdateTrial({ stateDir: options.stateDir, version: AGENT_VERSION, logger, signal });
+  // Also the one that finishes a patch operation interrupted by its own reboot (see resume below).
+  const patch = createRunPatchBaselinePlugin({ stateDir: options.stateDir, systemRoot: options.systemRoot, rebootCommand: options.rebootCommand, signal, logger });
   // Loaded before connecting, so results and interrupted invocations are ready to report at the first welcome.
   const runner = new InvocationRunner({
     stateDir: options.stateDir,
@@ -65,6 +70,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
       options.plugins ??
       new PluginRegistry()
         .register(createRunShellScriptPlugin())
+        .register(patch)
         .register(
           createUpdateAgentPlugin({
             stateDir: options.stateDir,
@@ -75,7 +81,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
           }),
         ),
     logger,
-    resume: trial?.resume,
+    resume: (record) => trial?.resume(record) ?? patch.resume(record),
   });
   await runner.load();
   const handlers = options.handlers ?? new FrameHandlers();

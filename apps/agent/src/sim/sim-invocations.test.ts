@@ -2,7 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AGENT_FEATURES, AGENT_PROTOCOL_VERSION, agentFrameSchema, parseFrame, type AgentFrame } from '@tend/protocol';
+import {
+  AGENT_FEATURES,
+  AGENT_PROTOCOL_VERSION,
+  agentFrameSchema,
+  evaluateBaseline,
+  parseFrame,
+  PATCH_REPORT_KIND,
+  patchReportSchema,
+  type AgentFrame,
+  type PatchBaselineRules,
+} from '@tend/protocol';
 import { FrameHandlers } from '../frame-handlers.js';
 import { eventually } from '../testing/eventually.js';
 import { startFakeGateway, type FakeGateway } from '../testing/fake-gateway.js';
@@ -23,7 +33,7 @@ async function gateway(speaksRunCommand = true): Promise<FakeGateway> {
 }
 
 /** A simulated fleet of `nodes` on `g`; resolves once all are connected. */
-async function fleet(g: FakeGateway, nodes: number, commands: SimCommandOptions = {}) {
+async function fleet(g: FakeGateway, nodes: number, commands: SimCommandOptions = {}, platforms?: string[]) {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-sim-inv-'));
   const controller = new AbortController();
   const done = runSimulator({
@@ -35,6 +45,7 @@ async function fleet(g: FakeGateway, nodes: number, commands: SimCommandOptions 
     signal: controller.signal,
     backoff: { baseMs: 50, capMs: 200 },
     commands: { stepDelayMs: 10, ...commands },
+    ...(platforms ? { platforms } : {}),
   });
   const stop = async () => {
     controller.abort();
@@ -139,10 +150,49 @@ describe('simulated Run Command', () => {
       }
     }
 
-    sendTo(g, ids[0]!, { ...start('c-other', [['true']]), steps: [{ name: 'patch', action: 'aws:runPatchBaseline', inputs: {} }] });
+    sendTo(g, ids[0]!, { ...start('c-other', [['true']]), steps: [{ name: 'inventory', action: 'aws:softwareInventory', inputs: {} }] });
     const other = await resultOf(g, 'c-other');
     expect(other).toMatchObject({ status: 'Failed', responseCode: 1 });
-    expect(other.steps[0]!.stderr).toMatch(/Unknown plugin action "aws:runPatchBaseline"/);
+    expect(other.steps[0]!.stderr).toMatch(/Unknown plugin action "aws:softwareInventory"/);
+  });
+
+  it('runs aws:runPatchBaseline on each node\'s simulated packages: Scan reports what is missing, Install installs it, reboots, and it stays installed', async () => {
+    const g = await gateway();
+    const { ids } = await fleet(g, 6, {}, ['debian-12']);
+    const everything: PatchBaselineRules = {
+      OperatingSystem: 'DEBIAN',
+      ApprovalRules: { PatchRules: [{ PatchFilterGroup: { PatchFilters: [{ Key: 'PRIORITY', Values: ['*'] }] }, ApproveAfterDays: 0, EnableNonSecurity: true }] },
+    };
+    const patch = async (invocationId: string, id: string, inputs: Record<string, unknown>) => {
+      sendTo(g, id, {
+        ...start(invocationId, [['true']]),
+        documentName: 'AWS-RunPatchBaseline',
+        steps: [{ name: 'PatchBaseline', action: 'aws:runPatchBaseline', inputs: { SnapshotId: '', InstallOverrideList: '', BaselineOverride: JSON.stringify(everything), ...inputs } }],
+      });
+      const result = await resultOf(g, invocationId);
+      expect(result, result.steps[0]?.stderr).toMatchObject({ status: 'Success', responseCode: 0 });
+      const report = patchReportSchema.parse(result.reports?.[0]?.data);
+      expect(result.reports?.[0]).toMatchObject({ step: 'PatchBaseline', kind: PATCH_REPORT_KIND });
+      return { result, report, counts: evaluateBaseline(report.facts, report.baseline, { now: Date.now(), detail: 'none' }).counts };
+    };
+
+    const scans = await Promise.all(ids.map((id) => patch(`scan.${id}`, id, { Operation: 'Scan' })));
+    for (const { result, report } of scans) {
+      expect(report).toMatchObject({ operation: 'Scan', override: true, facts: { operatingSystem: 'DEBIAN', product: 'Debian12' } });
+      expect(result.steps[0]!.stdout).toContain(`${SIM_OUTPUT_PREFIX} Patch summary (Scan`);
+    }
+    // Nodes were last patched days to months ago: across six, some are behind.
+    const behind = ids.filter((_, i) => scans[i]!.counts.MissingCount > 0);
+    expect(behind.length).toBeGreaterThan(0);
+
+    const id = behind[0]!;
+    const install = await patch(`install.${id}`, id, { Operation: 'Install', RebootOption: 'RebootIfNeeded' });
+    expect(install.report.installed.length).toBe(scans[ids.indexOf(id)]!.counts.MissingCount);
+    expect(install.counts).toMatchObject({ MissingCount: 0, FailedCount: 0, InstalledPendingRebootCount: 0 });
+    expect(install.report.facts.reboot?.required).toBe(false);
+    // The node keeps what was installed: the next scan finds nothing missing.
+    const rescan = await patch(`rescan.${id}`, id, { Operation: 'Scan' });
+    expect(rescan.counts.MissingCount).toBe(0);
   });
 
   it('cancel stops a running step with Cancelled and code 137; a late cancel gets the result again', async () => {

@@ -13,11 +13,15 @@ import {
   type InvocationStartFrame,
   type InvocationStatus,
   type InvocationStep,
+  type StepReport,
   type StepResult,
 } from '@tend/protocol';
 import type { FrameContext, FrameHandlers } from '../frame-handlers.js';
 import { chunks } from '../invocations/invocation-runner.js';
+import { createSimulatedBackend, type SimulatedPackageBackend } from '../patch/simulated/simulated-backend.js';
 import { NOT_RUN_RESPONSE_CODE, STOPPED_PREEMPTIVELY_RESPONSE_CODE } from '../plugins/plugin.js';
+import { runPatchStep } from '../plugins/run-patch-baseline/patch-operation.js';
+import { RUN_PATCH_BASELINE_ACTION } from '../plugins/run-patch-baseline/run-patch-baseline.js';
 import { RUN_SHELL_SCRIPT_ACTION } from '../plugins/run-shell-script/run-shell-script.js';
 
 /** Every line a simulated node writes starts with this, so no one mistakes it for a real run. */
@@ -64,6 +68,14 @@ interface SimulatedStep {
   stderr: string;
   exitCode: number;
   durationMs: number;
+  /** Structured data for the server (an aws:runPatchBaseline report), as a real plugin returns it. */
+  report?: { kind: string; data: unknown };
+}
+
+/** Which simulated machine a node is: its platform (apps/agent/src/sim/platforms.ts) and its index in the fleet. */
+export interface SimNodeMachine {
+  platformKey: string;
+  index: number;
 }
 
 /**
@@ -83,6 +95,9 @@ interface SimulatedStep {
  */
 export class SimInvocations {
   private readonly nodes = new Map<string, NodeInvocations>();
+  private readonly machines = new Map<string, SimNodeMachine>();
+  /** Each node's package manager, created at its first patch operation and kept, so installs persist. */
+  private readonly packageBackends = new Map<string, SimulatedPackageBackend>();
   private readonly stepDelayMs: number;
   private readonly failRate: number;
   private readonly rememberAcknowledged: number;
@@ -104,6 +119,15 @@ export class SimInvocations {
     handlers.on('invocation.result.ack', invocationResultAckFrame, (frame, context) => this.acknowledge(frame.invocationId, context));
     handlers.onOnline((context) => this.online(context));
     return this;
+  }
+
+  private failureLine(): string {
+    return `${SIM_OUTPUT_PREFIX} simulated failure: this node is among the ${this.failRate} share of the fleet set to fail\n`;
+  }
+
+  /** Tells which machine a node is, so aws:runPatchBaseline runs on the packages of its platform. */
+  addNode(instanceId: string, machine: SimNodeMachine): void {
+    this.machines.set(instanceId, machine);
   }
 
   /** Whether `instanceId` is among the nodes `failRate` makes fail: a stable draw from its id. */
@@ -180,6 +204,7 @@ export class SimInvocations {
     const failing = this.fails(node.context.instanceId);
     const startedAt = Date.now();
     const steps: StepResult[] = [];
+    const reports: StepReport[] = [];
     let seq = 0;
     let status: InvocationStatus = 'Success';
     let responseCode = 0;
@@ -196,7 +221,7 @@ export class SimInvocations {
         message = `The execution deadline passed before step ${step.name} started.`;
         break;
       }
-      const simulated = this.simulate(step, failing);
+      const simulated = step.action === RUN_PATCH_BASELINE_ACTION ? await this.simulatePatch(node.context.instanceId, step, signal, failing) : this.simulate(step, failing);
       emit(step.name, 'stdout', simulated.stdout);
       const left = executionDeadline - Date.now();
       const ranOut = simulated.durationMs > left;
@@ -224,12 +249,15 @@ export class SimInvocations {
         stderr: stderr.slice(0, RESULT_OUTPUT_CHARS),
         outputTruncated: simulated.stdout.length > RESULT_OUTPUT_CHARS || stderr.length > RESULT_OUTPUT_CHARS,
       });
+      if (simulated.report && (stepStatus === 'Success' || stepStatus === 'Failed')) reports.push({ step: step.name, ...simulated.report });
       status = stepStatus;
       responseCode = stepCode;
       // As in Systems Manager's command documents: the first step that does not succeed ends the invocation.
       if (stepStatus !== 'Success') break;
     }
-    this.finish(node, resultFrame(invocationId, status, responseCode, steps, startedAt, Date.now(), message));
+    const result = resultFrame(invocationId, status, responseCode, steps, startedAt, Date.now(), message);
+    if (reports.length > 0) result.reports = reports;
+    this.finish(node, result);
   }
 
   /** Stores the result until acknowledged (moved last, so the oldest acknowledged ones are forgotten first) and sends it. */
@@ -239,10 +267,54 @@ export class SimInvocations {
     this.send(node, result);
   }
 
-  /** What a step would print and how long it would take; only aws:runShellScript is simulated. */
+  /**
+   * aws:runPatchBaseline on the node's simulated package manager, through
+   * the real plugin's code (runPatchStep): the same inputs, evaluation,
+   * install, summary and report. A reboot is the backend's simulated one.
+   */
+  private async simulatePatch(instanceId: string, step: InvocationStep, signal: AbortSignal, failing: boolean): Promise<SimulatedStep> {
+    // A node set to fail fails its patching too (and reports nothing, as a node whose package manager broke).
+    if (failing) return { stdout: '', stderr: this.failureLine(), exitCode: SIM_FAILURE_EXIT_CODE, durationMs: this.stepDelayMs };
+    const machine = this.machines.get(instanceId);
+    if (!machine) return notRun(`${SIM_OUTPUT_PREFIX} this simulated node has no platform to patch.`);
+    let backend = this.packageBackends.get(instanceId);
+    if (!backend) this.packageBackends.set(instanceId, (backend = createSimulatedBackend({ platformKey: machine.platformKey, nodeIndex: machine.index })));
+    const simulated = backend;
+    const out = { stdout: '', stderr: '' };
+    const result = await runPatchStep(step.inputs, {
+      backend: simulated,
+      platform: { operatingSystem: simulated.operatingSystem, product: simulated.product },
+      readText: async (location, what) => {
+        throw new Error(`${what}: a simulated node has no files and no network to read ${location} from; give the content inline.`);
+      },
+      signal,
+      now: Date.now,
+      write: (stream, text) => (out[stream] += text),
+      reboot: async () => {
+        simulated.simulateReboot();
+        return { rebooted: true };
+      },
+    });
+    const prefixed = (text: string) => text.replace(/^(?=.)/gm, `${SIM_OUTPUT_PREFIX} `);
+    const base = { stdout: prefixed(out.stdout), stderr: prefixed(out.stderr), durationMs: this.stepDelayMs };
+    switch (result.status) {
+      case 'NotRun':
+        return notRun(result.message);
+      case 'Stopped':
+      case 'HandedOff':
+        // Only a cancel stops a simulated operation; the pause that follows reports it.
+        return { ...base, exitCode: STOPPED_PREEMPTIVELY_RESPONSE_CODE, durationMs: 0 };
+      case 'Error':
+        return { ...base, exitCode: NOT_RUN_RESPONSE_CODE };
+      default:
+        return { ...base, exitCode: result.status === 'Success' ? 0 : NOT_RUN_RESPONSE_CODE, report: result.report };
+    }
+  }
+
+  /** What a step would print and how long it would take; aws:runShellScript is simulated here, aws:runPatchBaseline by simulatePatch. */
   private simulate(step: InvocationStep, failing: boolean): SimulatedStep {
     if (step.action !== RUN_SHELL_SCRIPT_ACTION) {
-      return notRun(`Unknown plugin action "${step.action}": this simulated node supports ${RUN_SHELL_SCRIPT_ACTION}.`);
+      return notRun(`Unknown plugin action "${step.action}": this simulated node supports ${RUN_SHELL_SCRIPT_ACTION} and ${RUN_PATCH_BASELINE_ACTION}.`);
     }
     const raw = step.inputs.runCommand ?? step.inputs.commands;
     const commands = typeof raw === 'string' ? [raw] : raw;
@@ -254,7 +326,7 @@ export class SimInvocations {
     const sleptMs = lines.reduce((sum, line) => sum + Number(/^\s*sleep\s+(\d+(?:\.\d+)?)\s*;?\s*$/.exec(line)?.[1] ?? 0) * 1000, 0);
     return {
       stdout: lines.map((line) => `${SIM_OUTPUT_PREFIX} would run: ${line}\n`).join(''),
-      stderr: failing ? `${SIM_OUTPUT_PREFIX} simulated failure: this node is among the ${this.failRate} share of the fleet set to fail\n` : '',
+      stderr: failing ? this.failureLine() : '',
       exitCode: failing ? SIM_FAILURE_EXIT_CODE : 0,
       durationMs: this.stepDelayMs + sleptMs,
     };

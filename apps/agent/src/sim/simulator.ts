@@ -87,7 +87,7 @@ export async function runSimulator(options: SimulatorOptions): Promise<SimSummar
   setMaxListeners(2 * total + 100, signal);
   // One registry and one invocation table for the whole fleet: per-node handler objects would cost memory for nothing.
   const handlers = options.handlers ?? new FrameHandlers();
-  new SimInvocations({ ...options.commands, signal }).register(handlers);
+  const invocations = new SimInvocations({ ...options.commands, signal }).register(handlers);
   const platforms = selectPlatforms(options.platforms);
   const tagSpecs = options.tags ?? [];
   const prefix = options.namePrefix ?? 'sim';
@@ -167,6 +167,7 @@ export async function runSimulator(options: SimulatorOptions): Promise<SimSummar
       openGate?.();
     }
     counts.registered++;
+    invocations.addNode(state.instanceId, { platformKey: platform.key, index });
     const firstStatus = deferred();
     const connection = runConnection({
       serverUrl: state.serverUrl,

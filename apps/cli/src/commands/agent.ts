@@ -9,6 +9,7 @@ interface AgentCommandOptions {
   stateDir: string;
   name?: string;
   systemRoot?: string;
+  rebootCommand?: string;
   logLevel?: string;
 }
 
@@ -41,7 +42,8 @@ export function registerAgentCommand(program: Command): void {
     .option('--activation-code <code>', 'activation code (first start only, never stored; TEND_ACTIVATION_CODE keeps it out of the process list)')
     .requiredOption('--state-dir <dir>', 'where the node id and its Ed25519 key are kept (dir mode 0700, file mode 0600)')
     .option('--name <name>', "node name, shown as Name (default: the activation's DefaultInstanceName)")
-    .option('--system-root <dir>', 'root of the system described to the server: PlatformName/PlatformVersion come from <dir>/etc/os-release (default /)')
+    .option('--system-root <dir>', 'root of the managed system: PlatformName/PlatformVersion come from <dir>/etc/os-release, and patching runs chrooted into it (default /)')
+    .option('--reboot-command <cmd>', 'shell command that reboots the node when a patch install needs it (RebootIfNeeded); runs on this machine with TEND_SYSTEM_ROOT set (default: systemctl reboot, else /sbin/reboot)')
     .option('--log-level <level>', LOG_LEVEL_HELP)
     .addHelpText(
       'after',
@@ -81,6 +83,7 @@ Exit status:
           activationCode: opts.activationCode ?? (process.env.TEND_ACTIVATION_CODE || undefined),
           name: opts.name,
           systemRoot: opts.systemRoot,
+          rebootCommand: opts.rebootCommand,
           signal,
           logger,
         });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CancelCommandCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
+import { CancelCommandCommand, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-ssm';
 import { withSsm, withTend } from '../api/ssm-client.js';
 import { CliError, describeError } from '../errors.js';
 import {
@@ -73,35 +73,43 @@ export function registerRunCommand(program: Command): void {
     .option('--no-stream', 'show only the progress and the summary, not the output')
     .addHelpText('after', HELP)
     .action(async (script: string[], opts: RunOptions) => {
-      const input = sendCommandInput(script, opts);
-      const tty = Boolean(process.stderr.isTTY);
-      // --json keeps both streams for the result alone, unless a person is watching the terminal.
-      const display = new ProgressDisplay({ out: process.stdout, err: process.stderr, tty, progress: !opts.json || tty });
-      const finished = await withSsm(opts, (ssm) =>
-        withTend(opts, async (api) => {
-          const { Command: sent } = await ssm.send(new SendCommandCommand(input));
-          const commandId = sent?.CommandId;
-          if (!commandId) throw new CliError('InternalServerError', 'SendCommand answered without a CommandId');
-          if (!opts.json) {
-            const targets = sent.TargetCount ?? 0;
-            display.print(`Command ${commandId} (${sent.DocumentName}) sent to ${targets} node${targets === 1 ? '' : 's'}\n`);
-          }
-          const stopCancelling = cancelOnInterrupt(display, () => ssm.send(new CancelCommandCommand({ CommandId: commandId })), commandId);
-          try {
-            return await followCommand(ssm, api, commandId, { stream: opts.stream && !opts.json, display });
-          } finally {
-            stopCancelling();
-          }
-        }),
-      );
-      const { Command: command, CommandInvocations: invocations } = finished;
-      display.finish(formatProgress(runCounts(command, invocations), command.Status));
-      printResult(opts, finished, () => {
-        const details = command.StatusDetails && command.StatusDetails !== command.Status ? ` (${command.StatusDetails})` : '';
-        return `\n${invocationsTable(invocations)}Command ${command.CommandId}: ${command.Status}${details}\n`;
-      });
-      process.exitCode = runExitCode(command, invocations);
+      await sendAndFollow(opts, sendCommandInput(script, opts));
     });
+}
+
+/**
+ * Sends a command and follows it to its end: live output (unless
+ * `stream` is false or --json), progress, the summary table, and the exit
+ * status. `tend run` and `tend patch scan|install` share it.
+ */
+export async function sendAndFollow(opts: ClientCommandOptions & { stream: boolean }, input: SendCommandCommandInput): Promise<void> {
+  const tty = Boolean(process.stderr.isTTY);
+  // --json keeps both streams for the result alone, unless a person is watching the terminal.
+  const display = new ProgressDisplay({ out: process.stdout, err: process.stderr, tty, progress: !opts.json || tty });
+  const finished = await withSsm(opts, (ssm) =>
+    withTend(opts, async (api) => {
+      const { Command: sent } = await ssm.send(new SendCommandCommand(input));
+      const commandId = sent?.CommandId;
+      if (!commandId) throw new CliError('InternalServerError', 'SendCommand answered without a CommandId');
+      if (!opts.json) {
+        const targets = sent.TargetCount ?? 0;
+        display.print(`Command ${commandId} (${sent.DocumentName}) sent to ${targets} node${targets === 1 ? '' : 's'}\n`);
+      }
+      const stopCancelling = cancelOnInterrupt(display, () => ssm.send(new CancelCommandCommand({ CommandId: commandId })), commandId);
+      try {
+        return await followCommand(ssm, api, commandId, { stream: opts.stream && !opts.json, display });
+      } finally {
+        stopCancelling();
+      }
+    }),
+  );
+  const { Command: command, CommandInvocations: invocations } = finished;
+  display.finish(formatProgress(runCounts(command, invocations), command.Status));
+  printResult(opts, finished, () => {
+    const details = command.StatusDetails && command.StatusDetails !== command.Status ? ` (${command.StatusDetails})` : '';
+    return `\n${invocationsTable(invocations)}Command ${command.CommandId}: ${command.Status}${details}\n`;
+  });
+  process.exitCode = runExitCode(command, invocations);
 }
 
 /**
