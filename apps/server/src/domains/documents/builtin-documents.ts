@@ -74,8 +74,10 @@ const SOURCES: BuiltinSource[] = [
         InstallOverrideList: {
           type: 'String',
           default: '',
-          description: '(Optional) https:// or s3:// URL of a YAML list of patches to install instead of those the baseline approves (Install only).',
-          allowedPattern: '|(https|s3)://[^\\s"\'`$;|&<>]+',
+          description:
+            '(Optional) Patches to install instead of those the baseline approves (Install only): an https:// URL of a YAML list (s3:// is refused: Tend has no S3), an absolute path of such a file on the node, or the names inline, separated by commas.',
+          // The value is data for the plugin, never shell text; the pattern still keeps it to what the plugin can read.
+          allowedPattern: '|https://[^\\s"\'`$;|&<>]+|s3://[^\\s"\'`$;|&<>]+|/[^\\s"\'`$;|&<>]+|[A-Za-z0-9_.+:~*=-]+( *, *[A-Za-z0-9_.+:~*=-]+)*',
         },
         RebootOption: {
           type: 'String',
@@ -86,8 +88,10 @@ const SOURCES: BuiltinSource[] = [
         BaselineOverride: {
           type: 'String',
           default: '',
-          description: '(Optional) https:// or s3:// URL of a JSON patch baseline to use instead of the one of the patch group.',
-          allowedPattern: '|(https|s3)://[^\\s"\'`$;|&<>]+',
+          description:
+            "(Optional) A patch baseline to use instead of the node's: inline JSON (Tend has no S3), an https:// URL, or an absolute path of a JSON file on the node.",
+          // Inline JSON reaches the plugin as data (never a shell), which parses and validates it.
+          allowedPattern: '|https://[^\\s"\'`$;|&<>]+|s3://[^\\s"\'`$;|&<>]+|/[^\\s"\'`$;|&<>]+|\\{[\\s\\S]*\\}',
         },
       },
       mainSteps: [
