@@ -11,6 +11,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerCommandsCommands } from './commands/commands.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerSimCommand } from './commands/sim.js';
+import { registerPatchCommands } from './commands/patch.js';
 import { describeError } from './errors.js';
 
 const program = new Command();
@@ -30,6 +31,7 @@ registerRunCommand(program);
 registerCommandsCommands(program);
 registerAgentCommand(program);
 registerSimCommand(program);
+registerPatchCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`tend: ${describeError(err)}\n`);

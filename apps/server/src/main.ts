@@ -16,6 +16,9 @@ import type { FailureRateLimiter } from './gateway/failure-rate-limiter.js';
 import { PingSweeper } from './scheduler/ping-sweeper.js';
 import { startNotifications, type NotificationsRuntime } from './domains/notifications/notifications-runtime.js';
 import { CommandEngine } from './domains/commands/command-engine.js';
+import { resolvePatchBaselineInputs } from './domains/patch/effective-baseline.js';
+import { PATCH_REPORT_KIND } from '@tend/protocol';
+import { recordPatchReport } from './domains/patch/patch-report-handler.js';
 import { CommandsStore } from './domains/commands/commands.store.js';
 import { CommandOutputStore } from './domains/commands/command-output-store.js';
 import { Pipeline } from './rpc/pipeline.js';
@@ -87,8 +90,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       clock,
       sharedDatabase: storage.dialect === 'postgres',
       // Patch Manager (issue 5): the baseline each node's aws:runPatchBaseline step gets, and what scans and installs report.
-      nodeInputs: {},
-      reportHandlers: {},
+      nodeInputs: { 'aws:runPatchBaseline': resolvePatchBaselineInputs },
+      reportHandlers: { [PATCH_REPORT_KIND]: recordPatchReport },
     });
     gateway.handleInvocations(commands);
     const services: Services = {

@@ -70,6 +70,19 @@ export const ERRORS = {
   // Registration refusals (POST /agent/v1/register, Tend's own endpoint): named so an agent can tell them apart.
   ActivationExpired: { status: 400, fault: 'client' },
   RegistrationLimitExceeded: { status: 400, fault: 'client' },
+  // Patch Manager: baselines and patch groups
+  DoesNotExistException: { status: 400, fault: 'client' },
+  AlreadyExistsException: { status: 400, fault: 'client' },
+  ResourceInUseException: { status: 400, fault: 'client' },
+  ResourceLimitExceededException: { status: 400, fault: 'client' },
+  IdempotentParameterMismatch: { status: 400, fault: 'client' },
+  // Patch Manager: compliance reporting, and the compliance API
+  UnsupportedOperatingSystem: { status: 400, fault: 'client' },
+  UnsupportedFeatureRequiredException: { status: 400, fault: 'client' },
+  ComplianceTypeCountLimitExceededException: { status: 400, fault: 'client' },
+  InvalidItemContentException: { status: 400, fault: 'client' },
+  ItemSizeLimitExceededException: { status: 400, fault: 'client' },
+  TotalSizeLimitExceededException: { status: 400, fault: 'client' },
   // Tend's IAM-shaped API
   EntityAlreadyExistsException: { status: 409, fault: 'client' },
   NoSuchEntityException: { status: 404, fault: 'client' },

@@ -8,10 +8,13 @@ import { nodeOperations } from '../domains/nodes/operations/index.js';
 import { documentOperations } from '../domains/documents/operations/index.js';
 import { notificationOperations } from '../domains/notifications/operations/index.js';
 import { commandOperations } from '../domains/commands/operations/index.js';
+import { baselineOperations } from '../domains/patch/operations/baseline-operations.js';
+import { patchComplianceOperations } from '../domains/patch/operations/compliance-operations.js';
 
 /** Every operation the API serves, keyed by its `X-Amz-Target` value. */
 export function buildOperationRegistry(): Map<string, Operation> {
-  const all: Operation[] = [...parameterOperations, ...iamOperations, ...auditOperations, ...tagOperations, ...resourceGroupOperations, ...nodeOperations, ...documentOperations, ...notificationOperations, ...commandOperations];
+  const all: Operation[] = [...parameterOperations, ...iamOperations, ...auditOperations, ...tagOperations, ...resourceGroupOperations, ...nodeOperations, ...documentOperations, ...notificationOperations, ...commandOperations, ...baselineOperations];
+  all.push(...patchComplianceOperations);
   const registry = new Map<string, Operation>();
   for (const op of all) {
     const target = `${op.service}.${op.name}`;

@@ -6,6 +6,8 @@ import { migration0002ManagedNodes } from './migrations/0002-managed-nodes.js';
 import { migration0004Documents } from './migrations/0004-documents.js';
 import { migration0005Notifications } from './migrations/0005-notifications.js';
 import { migration0006Commands } from './migrations/0006-commands.js';
+import { migration0007PatchBaselines } from './migrations/0007-patch-baselines.js';
+import { migration0008PatchCompliance } from './migrations/0008-patch-compliance.js';
 
 export interface Migration {
   id: string;
@@ -13,7 +15,7 @@ export interface Migration {
 }
 
 /** The one ordered list of migrations; append only. */
-export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes, migration0004Documents, migration0005Notifications, migration0006Commands];
+export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes, migration0004Documents, migration0005Notifications, migration0006Commands, migration0007PatchBaselines, migration0008PatchCompliance];
 
 /**
  * Applies pending migrations, each in its own transaction. On PostgreSQL an

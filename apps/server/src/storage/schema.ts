@@ -275,3 +275,168 @@ export interface Database {
     updated_at: number;
   };
 }
+
+// Patch compliance (migration 0008).
+export interface Database {
+  /** What the last aws:runPatchBaseline operation found on a node (InstancePatchState). */
+  instance_patch_states: {
+    instance_id: string;
+    /** '' when the node is in no patch group. */
+    patch_group: string;
+    baseline_id: string;
+    /** 1 when the operation ran with a BaselineOverride. */
+    baseline_override: number;
+    snapshot_id: string | null;
+    operation: 'Scan' | 'Install';
+    operation_start_time: number;
+    operation_end_time: number;
+    reboot_option: 'RebootIfNeeded' | 'NoReboot';
+    /** When an Install with NoReboot last ran (kept across later scans). */
+    last_no_reboot_install_operation_time: number | null;
+    operating_system: string;
+    product: string;
+    command_id: string;
+    compliant: number;
+    /** Some patch is INSTALLED_PENDING_REBOOT: `reboot.pending` is written when this changes. */
+    reboot_pending: number;
+    updated_at: number;
+    installed_count: number;
+    installed_other_count: number;
+    installed_pending_reboot_count: number;
+    installed_rejected_count: number;
+    missing_count: number;
+    failed_count: number;
+    not_applicable_count: number;
+    critical_non_compliant_count: number;
+    security_non_compliant_count: number;
+    other_non_compliant_count: number;
+  };
+  /** One row per patch of a node's last operation (DescribeInstancePatches), replaced by each report. */
+  instance_patches: {
+    instance_id: string;
+    /** Order in the report: keeps rows with the same KBId (install-only packages such as kernels) apart. */
+    position: number;
+    /** `name.arch`. */
+    kb_id: string;
+    /** `name.arch:version`, the version of the missing update or the installed one. */
+    title: string;
+    name: string;
+    arch: string;
+    version: string;
+    installed_version: string;
+    classification: string;
+    severity: string;
+    state: string;
+    installed_time: number | null;
+    /** Comma-separated, as PatchComplianceData.CVEIds. */
+    cve_ids: string | null;
+    compliance_level: string;
+    security: number;
+    approval: string;
+  };
+  /** Every patching operation a node reported, with what it changed (Tend.ListPatchOperations). */
+  patch_operations: {
+    id: number | undefined;
+    instance_id: string;
+    command_id: string;
+    step: string;
+    operation: 'Scan' | 'Install';
+    baseline_id: string;
+    patch_group: string;
+    reboot_option: string;
+    start_time: number;
+    end_time: number;
+    /** JSON [{ name, arch, version, previousVersion? }]. */
+    installed: string;
+    /** JSON [{ name, arch, version }]. */
+    failed: string;
+    rebooted: number;
+    recorded_at: number;
+  };
+  /** Every package version reported across the fleet: DescribeAvailablePatches and DescribeEffectivePatchesForPatchBaseline. */
+  patch_catalog: {
+    product: string;
+    name: string;
+    arch: string;
+    version: string;
+    operating_system: string;
+    classification: string | null;
+    severity: string | null;
+    priority: string | null;
+    section: string | null;
+    repository: string | null;
+    security: number | null;
+    release_date: number | null;
+    title: string | null;
+    /** JSON arrays. */
+    cve_ids: string | null;
+    advisory_ids: string | null;
+    bugzilla_ids: string | null;
+    last_reported_at: number;
+  };
+  /** Per resource and compliance type: the status, counts and execution of its items (ListResourceComplianceSummaries). */
+  compliance_summaries: {
+    resource_type: string;
+    resource_id: string;
+    compliance_type: string;
+    status: 'COMPLIANT' | 'NON_COMPLIANT';
+    overall_severity: string;
+    compliant_count: number;
+    non_compliant_count: number;
+    /** JSON SeveritySummary of the compliant and of the non-compliant items. */
+    compliant_severities: string;
+    non_compliant_severities: string;
+    execution_time: number;
+    execution_id: string | null;
+    execution_type: string | null;
+    item_content_hash: string | null;
+    updated_at: number;
+  };
+  /** ListComplianceItems. */
+  compliance_items: {
+    resource_type: string;
+    resource_id: string;
+    compliance_type: string;
+    /** The item's Id, or `#<index>` for items sent without one; unique within the resource and type. */
+    item_key: string;
+    item_id: string | null;
+    title: string | null;
+    severity: string;
+    status: 'COMPLIANT' | 'NON_COMPLIANT';
+    /** JSON map. */
+    details: string | null;
+  };
+}
+
+// Patch baselines and patch groups (migration 0007).
+export interface Database {
+  /** An account's own patch baseline; the predefined AWS-* ones are served from code. */
+  patch_baselines: {
+    /** `pb-` and 17 hex digits. */
+    baseline_id: string;
+    name: string;
+    description: string | null;
+    operating_system: string;
+    /** JSON: the baseline's PatchBaselineRules (OperatingSystem included), as validated. */
+    rules: string;
+    /** CreatePatchBaseline's ClientToken, and a hash of the request it came with (IdempotentParameterMismatch). */
+    client_token: string | null;
+    request_hash: string | null;
+    created_at: number;
+    modified_at: number;
+  };
+  /** RegisterPatchBaselineForPatchGroup: one baseline per patch group and operating system. */
+  patch_group_baselines: {
+    patch_group: string;
+    operating_system: string;
+    /** A `pb-` id of the account's own baseline, or a predefined baseline's id. */
+    baseline_id: string;
+    registered_at: number;
+  };
+  /** RegisterDefaultPatchBaseline; an operating system without a row has its predefined baseline as default. */
+  patch_default_baselines: {
+    operating_system: string;
+    baseline_id: string;
+    registered_at: number;
+  };
+}

@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateDocumentCommand, GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import {
+  CreateDocumentCommand,
+  DescribeInstancePatchesCommand,
+  DescribeInstancePatchStatesCommand,
+  GetCommandInvocationCommand,
+  SendCommandCommand,
+  type GetCommandInvocationCommandOutput,
+} from '@aws-sdk/client-ssm';
 import { compileBaseline, evaluateNode, patchOf, patchReportSchema, PATCH_REPORT_KIND, type PatchBaselineRules, type PatchReport, type PatchState } from '@tend/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../../server/src/testing/test-server.js';
@@ -172,6 +179,12 @@ describe.skipIf(unavailable !== undefined)('aws:runPatchBaseline on a real Debia
     return { invocation, report };
   }
 
+  /** The node's patch state as the API reports it (the server's own evaluation of the reported facts). */
+  async function patchState(node: PatchNode) {
+    const out = await t.ssm.send(new DescribeInstancePatchStatesCommand({ InstanceIds: [node.agent.instanceId] }));
+    return out.InstancePatchStates![0]!;
+  }
+
   it(
     'Scan reports the missing patches with their security classification; Install with NoReboot installs exactly the approved versions, keeps BLOCK-rejected ones out and leaves the reboot pending; Install with RebootIfNeeded reboots and clears it',
     async () => {
@@ -191,6 +204,12 @@ describe.skipIf(unavailable !== undefined)('aws:runPatchBaseline on a real Debia
       expect(scan.invocation.StandardOutputContent).toMatch(/MISSING\s+tend-libsecure 2\.0-1\+deb12u1 \(installed 2\.0-1\) security bookworm-security/);
       // A scan changes nothing.
       expect(installedVersions(node.system)).toMatchObject({ 'tend-libsecure': '2.0-1', 'tend-hello': '1.0-1' });
+      // The server's compliance: its own evaluation of the reported facts.
+      expect(await patchState(node)).toMatchObject({ Operation: 'Scan', MissingCount: 2, SecurityNonCompliantCount: 2, InstalledPendingRebootCount: 0 });
+      const missing = await t.ssm.send(
+        new DescribeInstancePatchesCommand({ InstanceId: node.agent.instanceId, Filters: [{ Key: 'State', Values: ['Missing'] }] }),
+      );
+      expect(missing.Patches!.map((p) => p.Title).sort()).toEqual([expect.stringContaining('tend-applib'), expect.stringContaining('tend-libsecure')]);
 
       // Install, everything approved except what RejectedPatches names, with BLOCK, and no reboot.
       const everything: PatchBaselineRules = {
@@ -228,6 +247,7 @@ describe.skipIf(unavailable !== undefined)('aws:runPatchBaseline on a real Debia
       expect(existsSync(path.join(node.system.root, 'run/reboot-required'))).toBe(true);
       expect(install.invocation.StandardOutputContent).toMatch(/InstalledPendingReboot: 1\b/);
       expect(install.invocation.StandardOutputContent).toContain('RebootOption NoReboot: the node needs a reboot to finish.');
+      expect(await patchState(node)).toMatchObject({ Operation: 'Install', MissingCount: 0, InstalledPendingRebootCount: 1, InstalledRejectedCount: 1 });
 
       // Install again with RebootIfNeeded: nothing left to install, but the pending reboot is done, and the patch is Installed.
       const reboot = await patch(node, { Operation: 'Install', RebootOption: 'RebootIfNeeded', BaselineOverride: everything });
@@ -237,6 +257,7 @@ describe.skipIf(unavailable !== undefined)('aws:runPatchBaseline on a real Debia
       expect(existsSync(path.join(node.system.root, 'run/reboot-required'))).toBe(false);
       expect(statesOf(reboot.report)['tend-kernel-notify']?.state).toBe('INSTALLED');
       expect(reboot.report.facts.reboot?.required).toBe(false);
+      expect(await patchState(node)).toMatchObject({ InstalledPendingRebootCount: 0, InstalledRejectedCount: 1 });
       // The reboot hand-off was cleaned up.
       expect(await fs.readdir(path.join(node.agent.stateDir, 'patch-reboot')).catch(() => [])).toEqual([]);
     },

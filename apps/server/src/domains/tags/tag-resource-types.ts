@@ -6,6 +6,7 @@ import { parameterArn, parameterNameKey } from '../parameters/parameter-names.js
 import { MAX_TAGS_PER_RESOURCE } from './tag-rules.js';
 import { managedInstanceTagResolver } from '../nodes/node-tags.js';
 import { documentTagResolver } from '../documents/document-tags.js';
+import { patchBaselineTagResolver } from '../patch/patch-baseline-tags.js';
 
 /** Every `ResourceType` Systems Manager's tagging operations accept. */
 export const SSM_TAGGING_RESOURCE_TYPES = [
@@ -71,6 +72,7 @@ const RESOLVERS: Partial<Record<SsmTaggingResourceType, TagResourceResolver>> = 
   Parameter: parameterResolver,
   ManagedInstance: managedInstanceTagResolver,
   Document: documentTagResolver,
+  PatchBaseline: patchBaselineTagResolver,
 };
 
 /** The resolver for a resource type, or InvalidResourceType naming what Tend can tag today. */

@@ -34,7 +34,7 @@ describeEachDatabase('AmazonSSM.RemoveTagsFromResource', (dialect) => {
     await expect(t.ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: '/rm/none', TagKeys: ['a'] }))).rejects.toMatchObject({
       name: 'InvalidResourceId',
     });
-    await expect(t.ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'PatchBaseline', ResourceId: 'pb-0123456789abcdef0', TagKeys: ['a'] }))).rejects.toMatchObject({
+    await expect(t.ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'OpsItem', ResourceId: 'oi-0123456789ab', TagKeys: ['a'] }))).rejects.toMatchObject({
       name: 'InvalidResourceType',
     });
     await expect(t.ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: '/rm/p', TagKeys: [] }))).rejects.toMatchObject({
