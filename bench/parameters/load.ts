@@ -19,6 +19,8 @@ export interface LoadSpec {
   duration: number;
   /** Seconds run first and discarded, so JIT compilation and caches settle. */
   warmup: number;
+  /** Requests per second offered in all; unset: as fast as answers come (closed loop). */
+  rate?: number;
 }
 
 export interface LoadSummary {
@@ -41,7 +43,7 @@ function run(spec: LoadSpec, seconds: number, phase: string): Promise<LoadSummar
     let sinceTick = 0;
     let elapsed = 0;
     const instance = autocannon(
-      { url: spec.url, method: 'POST', headers: spec.headers, body: spec.body, connections: spec.connections, duration: seconds, pipelining: 1 },
+      { url: spec.url, method: 'POST', headers: spec.headers, body: spec.body, connections: spec.connections, duration: seconds, pipelining: 1, ...(spec.rate ? { overallRate: spec.rate } : {}) },
       (err, result) => {
         clearInterval(progress);
         if (err) return reject(err);
@@ -77,5 +79,7 @@ function run(spec: LoadSpec, seconds: number, phase: string): Promise<LoadSummar
 
 const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
 if (spec.warmup > 0) await run(spec, spec.warmup, 'warm-up');
+// Tells run.ts the measured window starts, so it can read the server's CPU time at that moment.
+process.stdout.write('measuring\n');
 const summary = await run(spec, spec.duration, 'measuring');
 process.stdout.write(JSON.stringify(summary) + '\n');

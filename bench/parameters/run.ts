@@ -4,7 +4,7 @@
  * serialization), beside the ceiling of a bare Node `http` server answering
  * the same bytes. See README.md in this folder.
  *
- *   npm run bench:parameters -- [--duration 10] [--connections 10] [--warmup 2] [--cpu-prof <dir>]
+ *   npm run bench:parameters -- [--duration 10] [--connections 10] [--warmup 2] [--rate <req/s>] [--cpu-prof <dir>]
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -15,6 +15,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TendClient, formatTable } from '@tend/cli';
+import { sampleProcess } from '../support/proc-stats.ts';
 import type { LoadSpec, LoadSummary } from './load.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,17 +32,21 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
+    rate: { type: 'string' },
     'cpu-prof': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  process.stdout.write('usage: npm run bench:parameters -- [--duration <s>=10] [--connections <n>=10] [--warmup <s>=2] [--cpu-prof <dir>]\n');
+  process.stdout.write('usage: npm run bench:parameters -- [--duration <s>=10] [--connections <n>=10] [--warmup <s>=2] [--rate <req/s>] [--cpu-prof <dir>]\n');
   process.exit(0);
 }
 const duration = positiveInt('duration', args.duration);
 const connections = positiveInt('connections', args.connections);
 const warmup = Number(args.warmup);
+// --rate: both servers get the same fixed load instead of as much as they can answer, so what
+// each answer costs the server can be compared at equal load (the throughput target then does not apply).
+const rate = args.rate === undefined ? undefined : positiveInt('rate', args.rate);
 if (!Number.isInteger(warmup) || warmup < 0) fail('--warmup must be a whole number of seconds');
 if (duration + warmup > MAX_SECONDS) fail(`--duration plus --warmup must stay under ${MAX_SECONDS} s (a signed request expires after 15 minutes)`);
 
@@ -64,9 +69,11 @@ log(`${connections} connections, ${warmup} s warm-up + ${duration} s measured pe
 // 1. Tend, as `tend server` in its own process.
 const port = await freePort();
 log(`starting tend server on 127.0.0.1:${port} (SQLite in ${dataDir})`);
-// --cpu-prof: V8 writes a .cpuprofile of the Tend server when it exits (open it in Chrome DevTools).
-const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] : [];
-const tend = start('tend server', [...profile, path.join(ROOT, 'apps/cli/bin/tend.js'), 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
+// --cpu-prof: V8 writes a .cpuprofile of each server when it exits, Tend's in <dir>/tend and the
+// ceiling's in <dir>/ceiling, so the two can be compared (open them in Chrome DevTools).
+const profileDir = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
+const profile = (name: string) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []);
+const tend = start('tend server', [...profile('tend'), path.join(ROOT, 'apps/cli/bin/tend.js'), 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
   cpu: SERVER_CPU,
   server: true,
   env: {
@@ -89,13 +96,13 @@ const answer = await probe.text();
 if (probe.status !== 200 || !answer.includes(PARAMETER.Value)) fail(`the signed GetParameter answered ${probe.status}: ${answer}`);
 log(`GetParameter answers 200 with ${Buffer.byteLength(answer)} bytes; replaying that signed request`);
 
-const tendResult = await measure({ label: 'tend', url: request.url, headers: request.headers, body: request.body, connections, duration, warmup });
+const tendResult = await measure({ label: 'tend', url: request.url, headers: request.headers, body: request.body, connections, duration, warmup, rate }, tend);
 await stop(tend);
-if (profile.length) log(`CPU profile of the Tend server written to ${path.resolve(args['cpu-prof']!)}`);
+if (profileDir) log(`CPU profile of the Tend server written to ${path.join(profileDir, 'tend')}`);
 
 // 2. The ceiling: bare `http`, same response body, same load.
 log('starting the bare node:http server (ceiling)');
-const ceiling = start('ceiling', ['--import', 'tsx', path.join(HERE, 'ceiling-server.ts')], {
+const ceiling = start('ceiling', [...profile('ceiling'), '--import', 'tsx', path.join(HERE, 'ceiling-server.ts')], {
   cpu: SERVER_CPU,
   server: true,
   env: { ...process.env, CEILING_BODY: answer },
@@ -110,14 +117,33 @@ const ceilingResult = await measure({
   connections,
   duration,
   warmup,
-});
+  rate,
+}, ceiling);
 await stop(ceiling);
+if (profileDir) log(`CPU profile of the ceiling written to ${path.join(profileDir, 'ceiling')}`);
 
 // 3. Report.
 const ratio = tendResult.requestsPerSecond / ceilingResult.requestsPerSecond;
-const row = (name: string, r: LoadSummary) => [name, fmtInt(r.requestsPerSecond), fmtMs(r.p50Ms), fmtMs(r.p90Ms), fmtMs(r.p99Ms), fmtMs(r.maxMs), fmtInt(r.requests), String(r.non2xx)];
+const row = (name: string, r: Measured) => [
+  name,
+  fmtInt(r.requestsPerSecond),
+  fmtMs(r.p50Ms),
+  fmtMs(r.p90Ms),
+  fmtMs(r.p99Ms),
+  fmtMs(r.maxMs),
+  fmtInt(r.requests),
+  String(r.non2xx),
+  r.serverCpuMicrosPerAnswer.toFixed(1),
+];
+const cpuRatio = ceilingResult.serverCpuMicrosPerAnswer / tendResult.serverCpuMicrosPerAnswer;
+const verdicts = rate
+  ? `at ${fmtInt(rate)} req/s offered to both: an answer costs Tend ${(1 / cpuRatio).toFixed(2)}× the server CPU it costs the ceiling\n` +
+    `(the throughput target is measured without --rate)\n`
+  : `tend / ceiling throughput: ${(ratio * 100).toFixed(1)}%   target ≥ ${TARGET_RATIO * 100}%   ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}\n` +
+    `tend p99 latency:          ${fmtMs(tendResult.p99Ms)} ms   target < ${TARGET_P99_MS} ms   ${tendResult.p99Ms < TARGET_P99_MS ? 'met' : 'MISSED'}\n` +
+    `server CPU per answer:     tend ${tendResult.serverCpuMicrosPerAnswer.toFixed(1)} µs, ceiling ${ceilingResult.serverCpuMicrosPerAnswer.toFixed(1)} µs\n`;
 process.stdout.write(
-  '\nGetParameter, SigV4-signed, ' + `${connections} connections, ${duration} s\n\n` +
+  `\nGetParameter, SigV4-signed, ${connections} connections, ${duration} s${rate ? `, ${fmtInt(rate)} req/s offered` : ''}\n\n` +
     formatTable(
       [
         { header: 'target' },
@@ -128,33 +154,45 @@ process.stdout.write(
         { header: 'max ms', align: 'right' },
         { header: 'requests', align: 'right' },
         { header: 'non-2xx', align: 'right' },
+        { header: 'server CPU us/answer', align: 'right' },
       ],
       [row('tend (full pipeline, SQLite)', tendResult), row('bare node:http (ceiling)', ceilingResult)],
     ) +
     '\n' +
-    `tend / ceiling throughput: ${(ratio * 100).toFixed(1)}%   target ≥ ${TARGET_RATIO * 100}%   ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}\n` +
-    `tend p99 latency:          ${fmtMs(tendResult.p99Ms)} ms   target < ${TARGET_P99_MS} ms   ${tendResult.p99Ms < TARGET_P99_MS ? 'met' : 'MISSED'}\n`,
+    verdicts,
 );
 
+/** A load summary plus the server's CPU time (user + system) per answer over the measured window. */
+interface Measured extends LoadSummary {
+  serverCpuMicrosPerAnswer: number;
+}
+
 /** Runs the load generator in its own process and returns its summary. */
-async function measure(spec: LoadSpec): Promise<LoadSummary> {
+async function measure(spec: LoadSpec, server: ChildProcess): Promise<Measured> {
   log(`measuring ${spec.label}`);
   const load = start(`load generator (${spec.label})`, ['--import', 'tsx', path.join(HERE, 'load.ts'), JSON.stringify(spec)], {
     cpu: LOAD_CPU,
     stdout: 'pipe',
   });
+  // The load generator prints `measuring` when its warm-up ends, then its summary: the server's
+  // CPU time is read at both moments, which gives what one answer costs the server.
   let out = '';
-  load.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  let cpuAtStart: number | undefined;
+  load.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    if (cpuAtStart === undefined && out.startsWith('measuring\n')) cpuAtStart = sampleProcess(server.pid!).cpuSeconds;
+  });
   const [code] = (await once(load, 'exit')) as [number | null];
+  const cpuAtEnd = sampleProcess(server.pid!).cpuSeconds;
   children.delete(load);
   if (code !== 0) fail(`the load generator for ${spec.label} exited with ${code}`);
-  const result = JSON.parse(out) as LoadSummary;
+  const result = JSON.parse(out.slice(out.indexOf('{'))) as LoadSummary;
   // Throughput of error answers is not throughput: any non-2xx, error or timeout voids the run.
   if (result.non2xx || result.errors || result.timeouts) {
     fail(`${spec.label} had ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts (status codes ${JSON.stringify(result.statusCodes)})`);
   }
   log(`${spec.label}: ${result.requests} answers, all 2xx`);
-  return result;
+  return { ...result, serverCpuMicrosPerAnswer: ((cpuAtEnd - (cpuAtStart ?? cpuAtEnd)) * 1e6) / result.requests };
 }
 
 /** Starts a node child (pinned when possible). A `server` dying before `stop` fails the run. */

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import http from 'node:http';
 import client from 'prom-client';
 import { createApiHandler, MAX_REQUEST_BYTES } from './rpc/api-endpoint.js';
+import { ApiMetrics } from './rpc/api-metrics.js';
 import type { Services } from './services.js';
 import type { Pipeline } from './rpc/pipeline.js';
 import type { AgentGateway } from './gateway/agent-gateway.js';
@@ -28,19 +29,8 @@ const AMZ_JSON = 'application/x-amz-json-1.1';
 export function buildHttpApp(services: Services, pipeline: Pipeline, isReady: () => boolean, agents: AgentSurface): FastifyInstance {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'tend_' });
-  const requests = new client.Counter({
-    name: 'tend_api_requests_total',
-    help: 'API requests by operation and outcome',
-    labelNames: ['operation', 'outcome'] as const,
-    registers: [registry],
-  });
-  const duration = new client.Histogram({
-    name: 'tend_api_request_duration_seconds',
-    help: 'API request duration by operation',
-    labelNames: ['operation'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [registry],
-  });
+  const apiMetrics = new ApiMetrics();
+  apiMetrics.register(registry);
   new client.Gauge({
     name: 'tend_agent_connections',
     help: 'Authenticated agent WebSocket connections held by this server',
@@ -49,7 +39,7 @@ export function buildHttpApp(services: Services, pipeline: Pipeline, isReady: ()
       this.set(agents.gateway.size);
     },
   });
-  const apiHandler = createApiHandler(pipeline, { requests, duration });
+  const apiHandler = createApiHandler(pipeline, apiMetrics);
 
   const app = Fastify({
     loggerInstance: services.logger as unknown as FastifyBaseLogger,

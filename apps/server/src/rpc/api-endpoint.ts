@@ -1,14 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Counter, Histogram } from 'prom-client';
+import { performance } from 'node:perf_hooks';
+import type { ApiMetrics } from './api-metrics.js';
 import type { Pipeline } from './pipeline.js';
 
 const AMZ_JSON = 'application/x-amz-json-1.1';
 export const MAX_REQUEST_BYTES = 1024 * 1024;
-
-export interface ApiMetrics {
-  requests: Counter<'operation' | 'outcome'>;
-  duration: Histogram<'operation'>;
-}
 
 /**
  * `POST /`, the whole API, served straight from node:http. This is the one
@@ -17,20 +13,8 @@ export interface ApiMetrics {
  * database read together; the framework serves every other route.
  */
 export function createApiHandler(pipeline: Pipeline, metrics: ApiMetrics): (req: IncomingMessage, res: ServerResponse) => void {
-  // Labelled children are looked up once per operation and outcome, not hashed on every request.
-  const counters = new Map<string, { inc(): void }>();
-  const timers = new Map<string, { observe(seconds: number): void }>();
-  const record = (operation: string, outcome: string, seconds: number) => {
-    const key = `${operation} ${outcome}`;
-    let counter = counters.get(key);
-    if (!counter) counters.set(key, (counter = metrics.requests.labels(operation, outcome)));
-    counter.inc();
-    let timer = timers.get(operation);
-    if (!timer) timers.set(operation, (timer = metrics.duration.labels(operation)));
-    timer.observe(seconds);
-  };
   return (req, res) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -56,7 +40,7 @@ export function createApiHandler(pipeline: Pipeline, metrics: ApiMetrics): (req:
           sourceIp: req.socket.remoteAddress ?? '',
         })
         .then((result) => {
-          record(result.target, result.errorType ?? 'Success', Number(process.hrtime.bigint() - started) / 1e9);
+          metrics.record(result.target, result.errorType ?? 'Success', (performance.now() - started) / 1000);
           answer(res, result.status, result.requestId, result.errorType, result.body);
         })
         .catch(() => {

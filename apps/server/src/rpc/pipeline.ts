@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../services.js';
 import { ServiceError } from './errors.js';
-import { parseAuthorization, verifySignature, type SignedRequest } from './sigv4.js';
+import { parseAuthorization, verifySignature, type ParsedAuthorization, type SignedRequest } from './sigv4.js';
 import type { Caller, Operation, OperationContext } from './operation.js';
 import { validationErrorFrom } from './validation.js';
 import { isActionAllowed } from '../domains/iam/policy.js';
@@ -41,7 +41,8 @@ export class Pipeline {
     let op: Operation | undefined;
     let resources: string[] = [];
     try {
-      const principal = await this.authenticate(req, now);
+      const authenticated = this.authenticate(req, now);
+      const principal = authenticated instanceof Promise ? await authenticated : authenticated;
       caller = { arn: principal.arn, accessKeyId: principal.accessKeyId, userName: principal.userName, isRoot: principal.isRoot };
 
       const targetHeader = req.headers['x-amz-target'];
@@ -57,9 +58,10 @@ export class Pipeline {
       const parsed = op.input.safeParse(input);
       if (!parsed.success) throw validationErrorFrom(parsed.error);
 
-      const isAllowed = (action: string, resource: string) => principal.isRoot || isActionAllowed(principal.statements, action, resource);
+      const isAllowed = policyCheck(principal);
       const ctx: OperationContext = { requestId, now, sourceIp: req.sourceIp, caller, services: this.services, isAllowed };
-      resources = await op.resources(parsed.data, ctx);
+      const listed = op.resources(parsed.data, ctx);
+      resources = listed instanceof Promise ? await listed : listed;
       for (const resource of resources.length ? resources : ['*']) {
         if (!isAllowed(op.action, resource)) {
           throw new ServiceError(
@@ -89,14 +91,16 @@ export class Pipeline {
     }
   }
 
-  private async authenticate(req: RpcRequest, now: Date): Promise<Principal> {
+  /**
+   * Who signed the request. Not async: on the usual path (the key's principal
+   * cached) nothing here waits, and each avoided promise is a measurable part
+   * of a request that takes about 15 µs.
+   */
+  private authenticate(req: RpcRequest, now: Date): Principal | Promise<Principal> {
     const auth = parseAuthorization(req, now);
-    const principal = await this.services.iam.resolvePrincipal(auth.accessKeyId);
-    if (!principal || principal.status !== 'Active') {
-      throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-    }
-    verifySignature(req, auth, principal.secret);
-    return principal;
+    const principal = this.services.iam.resolvePrincipal(auth.accessKeyId);
+    if (principal instanceof Promise) return principal.then((loaded) => verified(req, auth, loaded));
+    return verified(req, auth, principal);
   }
 
   private async audit(
@@ -121,6 +125,30 @@ export class Pipeline {
       errorMessage,
     });
   }
+}
+
+/** The principal, once its key is known and active and the signature checks out. */
+function verified(req: RpcRequest, auth: ParsedAuthorization, principal: Principal | undefined): Principal {
+  if (!principal || principal.status !== 'Active') {
+    throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  }
+  verifySignature(req, auth, principal.secret);
+  return principal;
+}
+
+/**
+ * The policy check of one principal. A module-level function rather than a
+ * closure declared in `handle`: under tsx every named closure also costs a
+ * `name` property definition, on every request.
+ */
+function policyCheck(principal: Principal): (action: string, resource: string) => boolean {
+  if (principal.isRoot) return allowEverything;
+  return (action, resource) => isActionAllowed(principal.statements, action, resource);
+}
+
+/** The root principal is allowed every action on every resource. */
+function allowEverything(): boolean {
+  return true;
 }
 
 function parseBody(body: Buffer): unknown {

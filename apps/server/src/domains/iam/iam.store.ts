@@ -76,11 +76,20 @@ export class IamStore {
     return `arn:aws:iam::${this.options.accountId}:user${path}${userName}`;
   }
 
-  /** Resolves an access key to its principal (secret, ARN, policies), or undefined if unknown. */
-  async resolvePrincipal(accessKeyId: string): Promise<Principal | undefined> {
-    const t = this.now();
+  /**
+   * Resolves an access key to its principal (secret, ARN, policies), or
+   * undefined if unknown. Answers synchronously from the cache, which is
+   * every request but the first few seconds of a key's: the API's hot path
+   * then waits for no promise here.
+   */
+  resolvePrincipal(accessKeyId: string): Principal | undefined | Promise<Principal | undefined> {
     const cached = this.principals.get(accessKeyId);
-    if (cached && cached.expires > t) return cached.principal;
+    if (cached && cached.expires > this.now()) return cached.principal;
+    return this.loadAndCachePrincipal(accessKeyId);
+  }
+
+  private async loadAndCachePrincipal(accessKeyId: string): Promise<Principal | undefined> {
+    const t = this.now();
     const principal = await this.loadPrincipal(accessKeyId);
     if (this.principals.size > 50_000) this.principals.clear();
     this.principals.set(accessKeyId, { principal, expires: t + this.cacheMs });
