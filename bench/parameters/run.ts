@@ -100,27 +100,10 @@ const tendResult = await measure({ label: 'tend', url: request.url, headers: req
 await stop(tend);
 if (profileDir) log(`CPU profile of the Tend server written to ${path.join(profileDir, 'tend')}`);
 
-// 2. The ceiling: bare `http`, same response body, same load.
-log('starting the bare node:http server (ceiling)');
-const ceiling = start('ceiling', [...profile('ceiling'), '--import', 'tsx', path.join(HERE, 'ceiling-server.ts')], {
-  cpu: SERVER_CPU,
-  server: true,
-  env: { ...process.env, CEILING_BODY: answer },
-  stdout: 'pipe',
-});
-const ceilingPort = (JSON.parse(await firstLine(ceiling)) as { port: number }).port;
-const ceilingResult = await measure({
-  label: 'ceiling',
-  url: `http://127.0.0.1:${ceilingPort}/`,
-  headers: request.headers,
-  body: request.body,
-  connections,
-  duration,
-  warmup,
-  rate,
-}, ceiling);
-await stop(ceiling);
-if (profileDir) log(`CPU profile of the ceiling written to ${path.join(profileDir, 'ceiling')}`);
+// 2. The ceiling: bare `http`, same response body, same load; then the same server checking the
+// signature first, which shows what SigV4 alone (that every SigV4 service must do) leaves of it.
+const ceilingResult = await measureBareServer('ceiling', {});
+const signedOnlyResult = await measureBareServer('ceiling + SigV4 check', { CEILING_VERIFY_SECRET: CREDENTIALS.secretAccessKey });
 
 // 3. Report.
 const ratio = tendResult.requestsPerSecond / ceilingResult.requestsPerSecond;
@@ -141,7 +124,8 @@ const verdicts = rate
     `(the throughput target is measured without --rate)\n`
   : `tend / ceiling throughput: ${(ratio * 100).toFixed(1)}%   target ≥ ${TARGET_RATIO * 100}%   ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}\n` +
     `tend p99 latency:          ${fmtMs(tendResult.p99Ms)} ms   target < ${TARGET_P99_MS} ms   ${tendResult.p99Ms < TARGET_P99_MS ? 'met' : 'MISSED'}\n` +
-    `server CPU per answer:     tend ${tendResult.serverCpuMicrosPerAnswer.toFixed(1)} µs, ceiling ${ceilingResult.serverCpuMicrosPerAnswer.toFixed(1)} µs\n`;
+    `server CPU per answer:     tend ${tendResult.serverCpuMicrosPerAnswer.toFixed(1)} µs, ceiling ${ceilingResult.serverCpuMicrosPerAnswer.toFixed(1)} µs\n` +
+    `SigV4 check alone:         ${((signedOnlyResult.requestsPerSecond / ceilingResult.requestsPerSecond) * 100).toFixed(1)}% of the ceiling\n`;
 process.stdout.write(
   `\nGetParameter, SigV4-signed, ${connections} connections, ${duration} s${rate ? `, ${fmtInt(rate)} req/s offered` : ''}\n\n` +
     formatTable(
@@ -156,11 +140,34 @@ process.stdout.write(
         { header: 'non-2xx', align: 'right' },
         { header: 'server CPU us/answer', align: 'right' },
       ],
-      [row('tend (full pipeline, SQLite)', tendResult), row('bare node:http (ceiling)', ceilingResult)],
+      [
+        row('tend (full pipeline, SQLite)', tendResult),
+        row('bare node:http (ceiling)', ceilingResult),
+        row('node:http + SigV4 check only', signedOnlyResult),
+      ],
     ) +
     '\n' +
     verdicts,
 );
+
+/** Starts ceiling-server.ts (pinned like Tend), measures it with Tend's signed request, stops it. */
+async function measureBareServer(label: string, env: NodeJS.ProcessEnv): Promise<Measured> {
+  log(`starting the bare node:http server (${label})`);
+  const server = start(label, [...profile(label.replace(/\W+/g, '-')), '--import', 'tsx', path.join(HERE, 'ceiling-server.ts')], {
+    cpu: SERVER_CPU,
+    server: true,
+    env: { ...process.env, ...env, CEILING_BODY: answer },
+    stdout: 'pipe',
+  });
+  const serverPort = (JSON.parse(await firstLine(server)) as { port: number }).port;
+  const result = await measure(
+    { label, url: `http://127.0.0.1:${serverPort}/`, headers: request.headers, body: request.body, connections, duration, warmup, rate },
+    server,
+  );
+  await stop(server);
+  if (profileDir) log(`CPU profile of ${label} written to ${path.join(profileDir, label.replace(/\W+/g, '-'))}`);
+  return result;
+}
 
 /** A load summary plus the server's CPU time (user + system) per answer over the measured window. */
 interface Measured extends LoadSummary {
