@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase, startTestServer, type TestServer } from '../../testing/test-server.js';
+import { PATCH_OPERATIONS_KEPT_PER_NODE } from './patch-report-handler.js';
 import { debianInstallNoReboot, debianScan, largeDebianScan, nodeId, NOW, patchEvents, recordReport, rockyScan } from './patch-test-support.js';
 
 describeEachDatabase('patch report handler', (dialect) => {
@@ -93,6 +94,20 @@ describeEachDatabase('patch report handler', (dialect) => {
     await recordReport(t, id, rockyScan(), { commandId: 'c0000000-0000-0000-0000-0000000000aa' });
     const history = await t.server.services.db.selectFrom('patch_operations').select('id').where('instance_id', '=', id).execute();
     expect(history).toHaveLength(1);
+  });
+
+  it('keeps the newest operations of a node in the history and drops older ones', async () => {
+    const id = nodeId(7);
+    const other = nodeId(8);
+    await recordReport(t, other, rockyScan(), { commandId: 'c0000000-0000-0000-0000-00000000f000' });
+    const commandId = (n: number) => `c0000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
+    for (let n = 1; n <= PATCH_OPERATIONS_KEPT_PER_NODE + 3; n++) await recordReport(t, id, rockyScan(), { commandId: commandId(n) });
+    const history = await t.server.services.db.selectFrom('patch_operations').select('command_id').where('instance_id', '=', id).orderBy('id').execute();
+    expect(history).toHaveLength(PATCH_OPERATIONS_KEPT_PER_NODE);
+    expect(history[0]!.command_id).toBe(commandId(4));
+    expect(history.at(-1)!.command_id).toBe(commandId(PATCH_OPERATIONS_KEPT_PER_NODE + 3));
+    // Another node's history is its own.
+    expect(await t.server.services.db.selectFrom('patch_operations').select('id').where('instance_id', '=', other).execute()).toHaveLength(1);
   });
 
   it('classifies RPM advisories and honours approval delays', async () => {

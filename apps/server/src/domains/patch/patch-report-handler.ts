@@ -25,6 +25,9 @@ import {
 } from './patch-compliance.store.js';
 
 /** Outbox event types of patch compliance (DESIGN.md, "Events"). */
+/** Patching operations kept in the history (Tend.ListPatchOperations) per node: the newest. */
+export const PATCH_OPERATIONS_KEPT_PER_NODE = 100;
+
 export const PATCH_EVENTS = {
   state: 'patch.state',
   rebootPending: 'reboot.pending',
@@ -252,6 +255,14 @@ async function recordEvaluation(trx: Kysely<Database>, r: EvaluatedReport): Prom
       recorded_at: now,
     })
     .onConflict((oc) => oc.columns(['command_id', 'instance_id', 'step']).doNothing())
+    .execute();
+  // A node scanned daily for years would otherwise keep every scan: the newest ones are what anyone reads.
+  await trx
+    .deleteFrom('patch_operations')
+    .where('instance_id', '=', instanceId)
+    .where('id', '<', (eb) =>
+      eb.selectFrom('patch_operations').select('id').where('instance_id', '=', instanceId).orderBy('id', 'desc').limit(1).offset(PATCH_OPERATIONS_KEPT_PER_NODE - 1),
+    )
     .execute();
 
   // 4. The fleet catalog.
