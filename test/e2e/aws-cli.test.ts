@@ -109,4 +109,15 @@ describeEachDatabase('aws CLI against Tend', (dialect) => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('updates a service setting by its ARN, reads it back by its id, and reports an unknown one', async () => {
+    const arn = 'arn:aws:ssm:us-east-1:123456789012:servicesetting/ssm/parameter-store/default-parameter-tier';
+    expect(await awsJson('update-service-setting', '--setting-id', arn, '--setting-value', 'Advanced')).toEqual({});
+    const { ServiceSetting } = await awsJson('get-service-setting', '--setting-id', '/ssm/parameter-store/default-parameter-tier');
+    expect(ServiceSetting).toMatchObject({ SettingId: '/ssm/parameter-store/default-parameter-tier', SettingValue: 'Advanced', Status: 'Customized', ARN: arn });
+    const missing = await aws('get-service-setting', '--setting-id', '/ssm/no/such-setting');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('ServiceSettingNotFound');
+    expect(await awsJson('reset-service-setting', '--setting-id', arn)).toMatchObject({ ServiceSetting: { SettingValue: 'Standard', Status: 'Default' } });
+  });
 });

@@ -14,6 +14,10 @@ import { NodesStore } from './domains/nodes/nodes.store.js';
 import { AgentGateway } from './gateway/agent-gateway.js';
 import type { FailureRateLimiter } from './gateway/failure-rate-limiter.js';
 import { PingSweeper } from './scheduler/ping-sweeper.js';
+import { DurableTimersStore } from './scheduler/durable-timers.store.js';
+import { DurableTimerLoop } from './scheduler/durable-timer-loop.js';
+import { PARAMETER_POLICY_TIMER } from './domains/parameters/parameter-policies.js';
+import { parameterPolicyHandler } from './domains/parameters/parameter-policy-handler.js';
 import { startNotifications, type NotificationsRuntime } from './domains/notifications/notifications-runtime.js';
 import { CommandEngine } from './domains/commands/command-engine.js';
 import { resolvePatchBaselineInputs } from './domains/patch/effective-baseline.js';
@@ -39,6 +43,8 @@ export interface RunningServer {
   port: number;
   config: ServerConfig;
   services: Services;
+  /** This replica's durable timer loop (parameter policies); tests run it after moving the clock. */
+  timers: DurableTimerLoop;
   /** Set only when this start generated the root credentials (first start without TEND_ROOT_*). */
   generatedRootCredentials?: RootCredentials;
   close(): Promise<void>;
@@ -68,6 +74,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let sweeper: PingSweeper | undefined;
   let notifications: NotificationsRuntime | undefined;
   let commands: CommandEngine | undefined;
+  let timers: DurableTimerLoop | undefined;
   try {
     const applied = await migrate(storage.db, storage.dialect);
     logger.info({ database: storage.location, applied }, 'database ready');
@@ -138,6 +145,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     sweeper.start();
     notifications = startNotifications(services, { clock });
     commands.start();
+    timers = new DurableTimerLoop({
+      db: storage.db,
+      store: new DurableTimersStore({ db: storage.db, dialect: storage.dialect, owner: `${url}/${randomBytes(4).toString('hex')}`, leaseMs: 60_000 }),
+      logger,
+      now: () => clock().getTime(),
+    });
+    timers.handle(PARAMETER_POLICY_TIMER, parameterPolicyHandler({ parameters: services.parameters, scope: { region: config.region, accountId: config.accountId } }));
+    timers.start();
     ready = true;
     logger.info({ url, version: TEND_VERSION }, 'tend server listening');
 
@@ -149,12 +164,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       port,
       config,
       services,
+      timers,
       generatedRootCredentials,
       async close() {
         if (closed) return;
         closed = true;
         ready = false;
         await sweeper?.stop();
+        await timers?.stop();
         await notifications?.stop();
         await commands?.stop();
         // Agent sockets first: the HTTP server does not finish closing while upgraded sockets are open.
@@ -165,6 +182,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     };
   } catch (err) {
     await sweeper?.stop().catch(() => {});
+    await timers?.stop().catch(() => {});
     await notifications?.stop().catch(() => {});
     await commands?.stop().catch(() => {});
     await gateway?.close().catch(() => {});

@@ -12,6 +12,7 @@ interface PutOptions extends ClientCommandOptions {
   tier?: ParameterTier;
   keyId?: string;
   allowedPattern?: string;
+  policies?: string;
   tag: string[];
 }
 
@@ -26,6 +27,10 @@ export function registerParamsPut(params: Command): void {
     .addOption(new Option('--tier <tier>', 'storage tier').choices(Object.values(ParameterTier)))
     .option('--key-id <id>', 'key id for a SecureString (Tend encrypts with its master key either way)')
     .option('--allowed-pattern <regex>', 'regular expression every value must match')
+    .option(
+      '--policies <json>',
+      'parameter policies as a JSON array (Expiration, ExpirationNotification, NoChangeNotification; Advanced tier), "[]" to remove them',
+    )
     .option('--tag <key=value>', 'tag the new parameter (repeatable)', repeatable, [])
     .action(async (name: string, value: string, opts: PutOptions) => {
       const result = await withSsm(opts, (ssm) =>
@@ -39,6 +44,7 @@ export function registerParamsPut(params: Command): void {
             Tier: opts.tier,
             KeyId: opts.keyId,
             AllowedPattern: opts.allowedPattern,
+            Policies: opts.policies,
             Tags: opts.tag.length ? opts.tag.map((tag) => parseTag(tag)) : undefined,
           }),
         ),

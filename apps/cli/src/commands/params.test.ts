@@ -28,6 +28,9 @@ describe('tend params', () => {
     expect(await tendJson('put', '/cli/app/db/password', 's3cret value', '--type', 'SecureString')).toEqual({ Version: 1, Tier: 'Standard' });
     expect(await tendJson('put', '/cli/app/hosts', 'a,b,c', '--type', 'StringList')).toMatchObject({ Version: 1 });
     expect(await tendJson('put', '/cli/app/url', 'https://v2.example.test', '--overwrite')).toMatchObject({ Version: 2 });
+
+    const policies = JSON.stringify([{ Type: 'NoChangeNotification', Version: '1.0', Attributes: { After: '30', Unit: 'Days' } }]);
+    expect(await tendJson('put', '/cli/policies/token', 't0ken', '--tier', 'Intelligent-Tiering', '--policies', policies)).toEqual({ Version: 1, Tier: 'Advanced' });
   });
 
   it('gets a parameter, a selected version, and hides SecureString values unless --decrypt', async () => {

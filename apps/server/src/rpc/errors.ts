@@ -38,6 +38,8 @@ export const ERRORS = {
   IncompatiblePolicyException: { status: 400, fault: 'client' },
   PoliciesLimitExceededException: { status: 400, fault: 'client' },
   UnsupportedParameterTypeException: { status: 400, fault: 'client' },
+  // service settings
+  ServiceSettingNotFound: { status: 400, fault: 'client' },
   // tagging
   InvalidResourceId: { status: 400, fault: 'client' },
   InvalidResourceType: { status: 400, fault: 'client' },

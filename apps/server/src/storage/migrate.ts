@@ -8,6 +8,7 @@ import { migration0005Notifications } from './migrations/0005-notifications.js';
 import { migration0006Commands } from './migrations/0006-commands.js';
 import { migration0007PatchBaselines } from './migrations/0007-patch-baselines.js';
 import { migration0008PatchCompliance } from './migrations/0008-patch-compliance.js';
+import { migration0009DurableTimersAndServiceSettings } from './migrations/0009-durable-timers-and-service-settings.js';
 
 export interface Migration {
   id: string;
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** The one ordered list of migrations; append only. */
-export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes, migration0004Documents, migration0005Notifications, migration0006Commands, migration0007PatchBaselines, migration0008PatchCompliance];
+export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes, migration0004Documents, migration0005Notifications, migration0006Commands, migration0007PatchBaselines, migration0008PatchCompliance, migration0009DurableTimersAndServiceSettings];
 
 /**
  * Applies pending migrations, each in its own transaction. On PostgreSQL an

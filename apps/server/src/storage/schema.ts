@@ -440,3 +440,32 @@ export interface Database {
     registered_at: number;
   };
 }
+
+// Durable timers and service settings (migration 0009).
+export interface Database {
+  /** Work due at a time (DESIGN.md, "Scheduling"): claimed by one replica at a time under a lease. */
+  durable_timers: {
+    timer_key: string;
+    /** Which handler acts on it, e.g. `parameter.policy`. */
+    kind: string;
+    due_at: number;
+    /** JSON the handler reads. */
+    payload: string;
+    /** Failed runs so far; reset when the timer is scheduled again. */
+    attempts: number;
+    last_error: string | null;
+    lease_owner: string | null;
+    lease_token: string | null;
+    lease_expires_at: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  /** A Systems Manager service setting that was updated or reset; the others have their default value. */
+  service_settings: {
+    setting_id: string;
+    setting_value: string;
+    status: 'Default' | 'Customized';
+    last_modified_date: number;
+    last_modified_user: string;
+  };
+}

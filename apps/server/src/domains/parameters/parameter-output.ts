@@ -1,4 +1,4 @@
-import type { StoredPolicy } from './parameter-values.js';
+import { policiesOutput } from './parameter-policies.js';
 import type { ParameterRecord } from './parameters.store.js';
 
 /** AWS JSON timestamps are epoch seconds (fractions allowed). */
@@ -42,9 +42,4 @@ export function metadataOutput(record: ParameterRecord) {
 export function historyOutput(record: ParameterRecord, value: string, labels: string[]) {
   const { ARN: _arn, ...metadata } = metadataOutput(record);
   return { ...metadata, Value: value, Labels: labels };
-}
-
-/** Policies are recorded, not yet enforced by a scheduler, so every one reports Pending. */
-function policiesOutput(policies: StoredPolicy[]) {
-  return policies.map((p) => ({ PolicyText: p.text, PolicyType: p.type, PolicyStatus: 'Pending' }));
 }

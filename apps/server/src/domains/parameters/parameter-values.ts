@@ -16,8 +16,18 @@ export const VALUE_LIMITS: Record<StoredTier, number> = { Standard: 4096, Advanc
  * Which tier a write lands in. Advanced never goes back to Standard (its
  * values and policies would not fit), so a parameter that is Advanced stays
  * Advanced unless the caller explicitly asks for Standard, which is refused.
+ * A write without Tier uses the account's default tier (the
+ * /ssm/parameter-store/default-parameter-tier service setting); the default
+ * Standard keeps an Advanced parameter Advanced rather than refusing.
  */
-export function resolveTier(requested: RequestedTier | undefined, current: StoredTier | undefined, valueLength: number, hasPolicies: boolean): StoredTier {
+export function resolveTier(
+  requestedTier: RequestedTier | undefined,
+  current: StoredTier | undefined,
+  valueLength: number,
+  hasPolicies: boolean,
+  defaultTier: RequestedTier = 'Standard',
+): StoredTier {
+  const requested = requestedTier ?? (defaultTier === 'Standard' ? undefined : defaultTier);
   let tier: StoredTier;
   if (requested === 'Advanced') tier = 'Advanced';
   else if (requested === 'Intelligent-Tiering') {
@@ -109,19 +119,27 @@ export function assertKeyIdShape(keyId: string): void {
   if (!shapes.some((shape) => shape.test(keyId))) throw new ServiceError('InvalidKeyId', `The key id ${keyId} is not a valid KMS key id, alias or ARN.`);
 }
 
-const POLICY_TYPES = ['Expiration', 'ExpirationNotification', 'NoChangeNotification'] as const;
+export const POLICY_TYPES = ['Expiration', 'ExpirationNotification', 'NoChangeNotification'] as const;
+export type PolicyType = (typeof POLICY_TYPES)[number];
 const MAX_POLICIES = 10;
 
-/** One parameter policy as stored: the type Parameter Store reports and the caller's JSON text of it. */
+/**
+ * One parameter policy as stored: the type Parameter Store reports, the
+ * caller's JSON text of it, and what became of it. No status is Pending;
+ * `Finished` once its action was taken, `Failed` (with the reason) when it
+ * could not be.
+ */
 export interface StoredPolicy {
-  type: (typeof POLICY_TYPES)[number];
+  type: PolicyType;
   text: string;
+  status?: 'Finished' | 'Failed';
+  reason?: string;
 }
 
 /**
  * Reads the Policies JSON array of PutParameter. Every policy is checked
  * (type, version 1.0, attributes) so a stored policy is always one Tend
- * could act on; an empty array clears the policies.
+ * could act on; an empty array (or Systems Manager's "[{}]") clears the policies.
  */
 export function parseParameterPolicies(text: string, now: Date): StoredPolicy[] {
   let json: unknown;
@@ -131,10 +149,12 @@ export function parseParameterPolicies(text: string, now: Date): StoredPolicy[] 
     throw new ServiceError('InvalidPolicyTypeException', 'Policies must be a JSON array of parameter policies.');
   }
   if (!Array.isArray(json)) throw new ServiceError('InvalidPolicyTypeException', 'Policies must be a JSON array of parameter policies.');
-  if (json.length > MAX_POLICIES) throw new ServiceError('PoliciesLimitExceededException', `A parameter can have at most ${MAX_POLICIES} policies.`);
+  // Systems Manager's documented way to remove every policy is "[{}]": empty objects stand for no policy.
+  const items = json.filter((item: unknown) => !(item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length === 0));
+  if (items.length > MAX_POLICIES) throw new ServiceError('PoliciesLimitExceededException', `A parameter can have at most ${MAX_POLICIES} policies.`);
 
   const seen = new Set<string>();
-  const policies = json.map((item): StoredPolicy => {
+  const policies = items.map((item): StoredPolicy => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       throw new ServiceError('InvalidPolicyTypeException', 'Each parameter policy must be a JSON object with Type, Version and Attributes.');
     }

@@ -5,6 +5,8 @@ import { ServiceError } from '../../rpc/errors.js';
 import { ParameterReadCache } from './parameter-read-cache.js';
 import { parameterArn, parameterNameKey, parameterParentPath, type VersionSelector } from './parameter-names.js';
 import type { ParameterType, StoredPolicy, StoredTier } from './parameter-values.js';
+import { cancelTimers } from '../../scheduler/durable-timers.store.js';
+import { policyTimerKeys, scheduleParameterPolicies } from './parameter-policies.js';
 
 export interface ParametersStoreOptions {
   db: Kysely<Database>;
@@ -367,6 +369,8 @@ export class ParametersStore {
     const value = draft.type === 'SecureString' ? this.options.secrets.encrypt(draft.value, sealContext(nameKey, version)) : draft.value;
     await trx.insertInto('parameter_versions').values({ name_key: nameKey, version, value, ...metadata }).execute();
     await recordChange(trx, at, { name, version, type: draft.type, operation: current ? 'Update' : 'Create' });
+    // Most parameters never had a policy: they pay nothing for the timers.
+    if (draft.policies.length || current?.policies.length) await scheduleParameterPolicies(trx, nameKey, draft.policies, at, this.now());
     return { version, tier: draft.tier };
   }
 
@@ -398,17 +402,46 @@ export class ParametersStore {
   /** Deletes parameters with all their versions, labels and tags; returns the name keys that existed. */
   async remove(nameKeys: string[], change: ChangeContext): Promise<Set<string>> {
     if (nameKeys.length === 0) return new Set();
-    return this.invalidating(nameKeys, () => this.db.transaction().execute(async (trx) => {
-      const deleted = await trx.deleteFrom('parameters').where('name_key', 'in', nameKeys).returning(['name_key', 'name', 'version', 'type']).execute();
-      const keys = deleted.map((row) => row.name_key);
-      if (keys.length) {
-        await trx.deleteFrom('parameter_versions').where('name_key', 'in', keys).execute();
-        await trx.deleteFrom('parameter_labels').where('name_key', 'in', keys).execute();
-        await trx.deleteFrom('resource_tags').where('resource_type', '=', TAG_RESOURCE_TYPE).where('resource_id', 'in', keys).execute();
-      }
-      for (const row of deleted) await recordChange(trx, change.at, { name: row.name, version: row.version, type: row.type, operation: 'Delete' });
-      return new Set(keys);
-    }));
+    return this.invalidating(nameKeys, () => this.db.transaction().execute((trx) => this.removeIn(trx, nameKeys, change)));
+  }
+
+  /**
+   * `remove` inside the caller's transaction (an Expiration policy deletes
+   * this way); the caller calls `forgetCached` once it has committed.
+   */
+  async removeIn(trx: Kysely<Database>, nameKeys: string[], change: ChangeContext): Promise<Set<string>> {
+    const deleted = await trx.deleteFrom('parameters').where('name_key', 'in', nameKeys).returning(['name_key', 'name', 'version', 'type']).execute();
+    const keys = deleted.map((row) => row.name_key);
+    if (keys.length) {
+      await trx.deleteFrom('parameter_versions').where('name_key', 'in', keys).execute();
+      await trx.deleteFrom('parameter_labels').where('name_key', 'in', keys).execute();
+      await trx.deleteFrom('resource_tags').where('resource_type', '=', TAG_RESOURCE_TYPE).where('resource_id', 'in', keys).execute();
+      await cancelTimers(trx, policyTimerKeys(keys));
+    }
+    for (const row of deleted) await recordChange(trx, change.at, { name: row.name, version: row.version, type: row.type, operation: 'Delete' });
+    return new Set(keys);
+  }
+
+  /** Locks a parameter's row in the caller's transaction and answers its current metadata (undefined if it is gone). */
+  async lockForUpdate(trx: Kysely<Database>, nameKey: string): Promise<ParameterRecord | undefined> {
+    const row = await lockParameter(trx, nameKey);
+    return row ? this.parameterRecord(row) : undefined;
+  }
+
+  /**
+   * Records what became of the current version's policies (their status),
+   * on the parameter and on that version, in the caller's transaction. Not a
+   * change of the parameter: its version and last-modified stay.
+   */
+  async recordPolicyOutcome(trx: Kysely<Database>, current: ParameterRecord, policies: StoredPolicy[]): Promise<void> {
+    const text = policies.length ? JSON.stringify(policies) : null;
+    await trx.updateTable('parameters').set({ policies: text }).where('name_key', '=', current.nameKey).execute();
+    await trx.updateTable('parameter_versions').set({ policies: text }).where('name_key', '=', current.nameKey).where('version', '=', current.version).execute();
+  }
+
+  /** Drops cached reads of these parameters, after a write made elsewhere (in a caller's transaction) has committed. */
+  forgetCached(nameKeys: string[]): void {
+    this.cache?.invalidate(nameKeys);
   }
 
   /**

@@ -12,8 +12,11 @@ import {
   compileAllowedPattern,
   parseParameterPolicies,
   resolveTier,
+  type RequestedTier,
 } from '../parameter-values.js';
+import { nextVersionPolicies } from '../parameter-policies.js';
 import type { ParameterDraft, ParameterRecord } from '../parameters.store.js';
+import { DEFAULT_PARAMETER_TIER_SETTING, serviceSettingValue } from '../../service-settings/service-settings.js';
 import { changeOf, parameterNameField, scopeOf, storeOf } from './common.js';
 
 /** A resource carries at most 50 tags (AddTagsToResource's limit). */
@@ -64,12 +67,13 @@ export const putParameter = defineOperation({
     if (i.AllowedPattern) compileAllowedPattern(i.AllowedPattern);
     if (i.KeyId) assertKeyIdShape(i.KeyId);
     const policies = i.Policies === undefined ? undefined : parseParameterPolicies(i.Policies, ctx.now);
+    const defaultTier = i.Tier ? undefined : ((await serviceSettingValue(ctx.services.db, DEFAULT_PARAMETER_TIER_SETTING)) as RequestedTier);
 
     const { version, tier } = await store.put({
       name,
       tags: i.Tags,
       change: changeOf(ctx),
-      build: (current) => nextVersion(i, name, current, policies),
+      build: (current) => nextVersion(i, name, current, policies, defaultTier),
     });
     return { Version: version, Tier: tier };
   },
@@ -78,9 +82,16 @@ export const putParameter = defineOperation({
 /**
  * The new version's fields. What the request leaves out is kept from the
  * current version (description, pattern, key, policies, data type), so an
- * overwrite that only sends a value changes only the value.
+ * overwrite that only sends a value changes only the value (policies: see
+ * nextVersionPolicies).
  */
-function nextVersion(i: Input, name: string, current: ParameterRecord | undefined, policies: ParameterDraft['policies'] | undefined): ParameterDraft {
+function nextVersion(
+  i: Input,
+  name: string,
+  current: ParameterRecord | undefined,
+  policies: ParameterDraft['policies'] | undefined,
+  defaultTier: RequestedTier | undefined,
+): ParameterDraft {
   if (current && !i.Overwrite) {
     throw new ServiceError('ParameterAlreadyExists', `The parameter ${name} already exists. To overwrite this value, set the overwrite option in the request to true.`);
   }
@@ -93,8 +104,8 @@ function nextVersion(i: Input, name: string, current: ParameterRecord | undefine
   if (allowedPattern) assertMatchesAllowedPattern(allowedPattern, i.Value);
   const dataType = i.DataType || current?.dataType || 'text';
   assertDataType(dataType, type, i.Value);
-  const keptPolicies = policies ?? current?.policies ?? [];
-  const tier = resolveTier(i.Tier, current?.tier, i.Value.length, keptPolicies.length > 0);
+  const keptPolicies = nextVersionPolicies(policies, current?.policies);
+  const tier = resolveTier(i.Tier, current?.tier, i.Value.length, keptPolicies.length > 0, defaultTier);
   return {
     type,
     value: i.Value,
