@@ -19,6 +19,7 @@ export const CONFIG_VARIABLES = {
   TEND_PING_TIMEOUT_SECONDS: 'seconds without a heartbeat before an Online node is marked ConnectionLost (default 300; agents heartbeat every fifth of it, 1-60 s)',
   TEND_SMTP_URL: 'SMTP server for email notifications: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465; unset: email subscriptions cannot deliver',
   TEND_SMTP_FROM: 'From address of notification emails (default Tend <tend@localhost>)',
+  TEND_COMMAND_HISTORY_DAYS: 'days a finished command, its invocations and output are kept (default 30, as Systems Manager keeps them)',
 } as const;
 
 const configSchema = z.object({
@@ -42,6 +43,7 @@ const configSchema = z.object({
   // The URL holds the SMTP password: messages never echo it.
   smtpUrl: z.string().regex(/^smtps?:\/\/[^/]/, 'TEND_SMTP_URL must be an smtp:// or smtps:// URL').optional(),
   smtpFrom: z.string().min(3).default('Tend <tend@localhost>'),
+  commandHistoryDays: z.coerce.number().int().min(1).max(36_500).default(30),
 });
 
 export type ServerConfig = z.infer<typeof configSchema>;
@@ -63,6 +65,7 @@ export function loadConfig(overrides: Partial<ServerConfigInput> = {}, env: Node
     pingTimeoutSeconds: env.TEND_PING_TIMEOUT_SECONDS as unknown as number,
     smtpUrl: env.TEND_SMTP_URL || undefined,
     smtpFrom: env.TEND_SMTP_FROM,
+    commandHistoryDays: env.TEND_COMMAND_HISTORY_DAYS as unknown as number,
   };
   // Unset flags arrive as undefined and must not hide the environment's value.
   const merged: Record<string, unknown> = {};

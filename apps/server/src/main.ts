@@ -20,6 +20,7 @@ import { PARAMETER_POLICY_TIMER } from './domains/parameters/parameter-policies.
 import { parameterPolicyHandler } from './domains/parameters/parameter-policy-handler.js';
 import { startNotifications, type NotificationsRuntime } from './domains/notifications/notifications-runtime.js';
 import { CommandEngine } from './domains/commands/command-engine.js';
+import { CommandHistory } from './domains/commands/command-history.js';
 import { resolvePatchBaselineInputs } from './domains/patch/effective-baseline.js';
 import { PATCH_REPORT_KIND } from '@tend/protocol';
 import { recordPatchReport } from './domains/patch/patch-report-handler.js';
@@ -74,6 +75,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let sweeper: PingSweeper | undefined;
   let notifications: NotificationsRuntime | undefined;
   let commands: CommandEngine | undefined;
+  let history: CommandHistory | undefined;
   let timers: DurableTimerLoop | undefined;
   try {
     const applied = await migrate(storage.db, storage.dialect);
@@ -145,6 +147,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     sweeper.start();
     notifications = startNotifications(services, { clock });
     commands.start();
+    history = new CommandHistory({ store: commands.store, output: commands.outputStore, logger, clock, days: config.commandHistoryDays });
+    history.start();
     timers = new DurableTimerLoop({
       db: storage.db,
       store: new DurableTimersStore({ db: storage.db, dialect: storage.dialect, owner: `${url}/${randomBytes(4).toString('hex')}`, leaseMs: 60_000 }),
@@ -173,6 +177,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         await sweeper?.stop();
         await timers?.stop();
         await notifications?.stop();
+        await history?.stop();
         await commands?.stop();
         // Agent sockets first: the HTTP server does not finish closing while upgraded sockets are open.
         await gateway?.close();
@@ -184,6 +189,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await sweeper?.stop().catch(() => {});
     await timers?.stop().catch(() => {});
     await notifications?.stop().catch(() => {});
+    await history?.stop().catch(() => {});
     await commands?.stop().catch(() => {});
     await gateway?.close().catch(() => {});
     await storage.close().catch(() => {});

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { NodesStore } from '../domains/nodes/nodes.store.js';
+import { PeriodicTask } from './periodic-task.js';
 
 export interface PingSweeperOptions {
   nodes: NodesStore;
@@ -16,23 +17,19 @@ export interface PingSweeperOptions {
  * concurrent sweeps safe (a node changes, and is reported, once).
  */
 export class PingSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = true;
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly options: PingSweeperOptions) {}
+  constructor(private readonly options: PingSweeperOptions) {
+    this.task = new PeriodicTask({ name: 'ping sweep', intervalMs: options.intervalSeconds * 1000, logger: options.logger, run: () => this.sweep() });
+  }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule();
+    this.task.start();
   }
 
   /** Stops the loop and waits for a sweep in progress. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** One sweep; the ids that went ConnectionLost. */
@@ -41,15 +38,5 @@ export class PingSweeper {
     const lost = await this.options.nodes.markConnectionLost(now - this.options.pingTimeoutSeconds * 1000, now);
     if (lost.length) this.options.logger.info({ nodes: lost.length }, 'managed nodes lost their connection');
     return lost;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .catch((err) => this.options.logger.error({ err }, 'ping sweep failed; retrying at the next one'))
-        .finally(() => this.schedule());
-    }, this.options.intervalSeconds * 1000);
-    this.timer.unref();
   }
 }

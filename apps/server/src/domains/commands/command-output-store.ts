@@ -11,6 +11,8 @@ export interface OutputSlice {
   totalBytes: number;
 }
 
+const COMMAND_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Largest slice one read answers (Tend.GetCommandOutput's MaxBytes ceiling). */
 export const MAX_OUTPUT_READ_BYTES = 1_048_576;
 
@@ -54,6 +56,37 @@ export class CommandOutputStore {
   replace(commandId: string, instanceId: string, step: string, stream: OutputStream, text: string): void {
     this.directoryFor(commandId);
     fs.writeFileSync(this.file(commandId, instanceId, step, stream), text, { mode: 0o600 });
+  }
+
+  /** Removes a command's stored output (its history was pruned); false if this replica held none. */
+  removeCommand(commandId: string): boolean {
+    const directory = path.join(this.root, commandId);
+    this.made.delete(commandId);
+    if (!fs.existsSync(directory)) return false;
+    fs.rmSync(directory, { recursive: true, force: true });
+    return true;
+  }
+
+  /**
+   * Commands with output here that was last written before `before`
+   * (milliseconds): candidates for pruning. Only directory names shaped like
+   * a command id count, so nothing else under the root is ever touched.
+   */
+  commandsWrittenBefore(before: number): string[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.root);
+    } catch {
+      return [];
+    }
+    return names.filter((name) => {
+      if (!COMMAND_ID_SHAPE.test(name)) return false;
+      try {
+        return fs.statSync(path.join(this.root, name)).mtimeMs < before;
+      } catch {
+        return false;
+      }
+    });
   }
 
   size(commandId: string, instanceId: string, step: string, stream: OutputStream): number {

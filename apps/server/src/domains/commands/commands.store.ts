@@ -99,6 +99,37 @@ export class CommandsStore {
     return this.db.selectFrom('command_invocations').selectAll().where('command_id', '=', commandId).where('instance_id', '=', instanceId).executeTakeFirst();
   }
 
+  /**
+   * Deletes up to `limit` finished commands requested before `before`, with
+   * their invocations, oldest first; answers their ids (their output files go
+   * next). Replicas doing this at once delete each command once.
+   */
+  async deleteFinishedBefore(before: number, limit: number): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('commands')
+        .select('command_id')
+        .where('requested_at', '<', before)
+        .where('status', 'not in', [...ACTIVE_COMMAND_STATUSES])
+        .orderBy('requested_at')
+        .limit(limit)
+        .execute();
+      const ids = rows.map((r) => r.command_id);
+      if (ids.length) {
+        await trx.deleteFrom('command_invocations').where('command_id', 'in', ids).execute();
+        await trx.deleteFrom('commands').where('command_id', 'in', ids).execute();
+      }
+      return ids;
+    });
+  }
+
+  /** Which of these command ids are still stored. */
+  async existingIds(commandIds: string[]): Promise<Set<string>> {
+    if (commandIds.length === 0) return new Set();
+    const rows = await this.db.selectFrom('commands').select('command_id').where('command_id', 'in', commandIds).execute();
+    return new Set(rows.map((r) => r.command_id));
+  }
+
   async activeCommandIds(): Promise<string[]> {
     const rows = await this.db
       .selectFrom('commands')
