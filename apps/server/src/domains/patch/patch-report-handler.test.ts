@@ -1,4 +1,6 @@
+import { UpdateServiceSettingCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTopic } from '../notifications/notification-test-support.js';
 import { describeEachDatabase, startTestServer, type TestServer } from '../../testing/test-server.js';
 import { PATCH_OPERATIONS_KEPT_PER_NODE } from './patch-report-handler.js';
 import { debianInstallNoReboot, debianScan, largeDebianScan, nodeId, NOW, patchEvents, recordReport, rockyScan } from './patch-test-support.js';
@@ -108,6 +110,34 @@ describeEachDatabase('patch report handler', (dialect) => {
     expect(history.at(-1)!.command_id).toBe(commandId(PATCH_OPERATIONS_KEPT_PER_NODE + 3));
     // Another node's history is its own.
     expect(await t.server.services.db.selectFrom('patch_operations').select('id').where('instance_id', '=', other).execute()).toHaveLength(1);
+  });
+
+  it('tells the Patch Manager topic of non-compliance, a return to compliance and a pending reboot, once each', async () => {
+    const topic = await createTopic(t, 'patching');
+    await t.ssm.send(new UpdateServiceSettingCommand({ SettingId: '/tend/patch-manager/notification-topic', SettingValue: topic }));
+    const id = nodeId(9);
+    const subjects = async () => {
+      const rows = await t.server.services.db.selectFrom('outbox_events').select('payload').where('event_type', '=', 'notification.publish').orderBy('id').execute();
+      return rows.map((r) => JSON.parse(r.payload) as { subject: string; message: string }).filter((m) => m.subject.includes(id));
+    };
+    const commandId = (n: number) => `c0000000-0000-0000-0000-0000000009${String(n).padStart(2, '0')}`;
+    await recordReport(t, id, debianScan(), { commandId: commandId(1) });
+    await recordReport(t, id, debianScan(), { commandId: commandId(2) }); // the next day's scan: nothing new
+    expect((await subjects()).map((m) => m.subject)).toEqual([`Tend Patch Manager: ${id} is non-compliant`]);
+    expect(JSON.parse((await subjects())[0]!.message)).toMatchObject({ eventType: 'patch.state', summary: expect.stringContaining('3 missing, 0 failed') });
+
+    await recordReport(t, id, debianInstallNoReboot(), { commandId: commandId(3) });
+    const afterInstall = (await subjects()).slice(1);
+    expect(afterInstall.map((m) => m.subject)).toEqual([`Tend Patch Manager: ${id} is non-compliant`, `Tend Patch Manager: ${id} waits for a reboot`]);
+    expect(JSON.parse(afterInstall[1]!.message)).toMatchObject({ eventType: 'reboot.pending', event: { pending: true, packages: ['libssl3.amd64'] } });
+
+    // Rebooted, and the failed package installed by a later run: compliant again.
+    const fixed = debianInstallNoReboot({ operation: 'Scan', rebootOption: 'RebootIfNeeded', installed: [], failed: [] });
+    fixed.facts.reboot = { required: false, lastBootTime: NOW - 5_000 };
+    fixed.facts.installed = fixed.facts.installed.map((p) => (p.name === 'tzdata' ? { ...p, version: '2024b-0+deb12u1' } : p));
+    const recorded = await recordReport(t, id, fixed, { commandId: commandId(4) });
+    expect(recorded!.compliant).toBe(true);
+    expect((await subjects()).slice(3).map((m) => m.subject)).toEqual([`Tend Patch Manager: ${id} is compliant again`, `Tend Patch Manager: ${id} was rebooted`]);
   });
 
   it('classifies RPM advisories and honours approval delays', async () => {

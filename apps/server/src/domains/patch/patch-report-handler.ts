@@ -14,6 +14,7 @@ import {
 } from '@tend/protocol';
 import type { Database } from '../../storage/schema.js';
 import type { StepReportHandler } from '../commands/command-engine.js';
+import { notifyPatchEvents } from './patch-notifications.js';
 import {
   insertBatch,
   MANAGED_INSTANCE_RESOURCE,
@@ -317,8 +318,9 @@ async function recordEvaluation(trx: Kysely<Database>, r: EvaluatedReport): Prom
   };
   const events: { event_type: string; occurred_at: number; payload: string }[] = [{ event_type: PATCH_EVENTS.state, occurred_at: now, payload: JSON.stringify(stateEvent) }];
   const wasPending = previous?.reboot_pending === 1;
+  let rebootEvent: RebootPendingEvent | undefined;
   if (rebootPending !== wasPending) {
-    const rebootEvent: RebootPendingEvent = {
+    rebootEvent = {
       instanceId,
       commandId,
       pending: rebootPending,
@@ -328,6 +330,7 @@ async function recordEvaluation(trx: Kysely<Database>, r: EvaluatedReport): Prom
     events.push({ event_type: PATCH_EVENTS.rebootPending, occurred_at: now, payload: JSON.stringify(rebootEvent) });
   }
   await trx.insertInto('outbox_events').values(events).execute();
+  await notifyPatchEvents(trx, stateEvent, rebootEvent, now);
 
   return { compliant: r.compliant, counts: r.counts, patchRows: rows.length, patchRowStatements, events: events.map((e) => e.event_type) };
 }

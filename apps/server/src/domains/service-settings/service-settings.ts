@@ -9,6 +9,8 @@ import type { ArnScope } from '../tags/tag-resource-types.js';
 export const DEFAULT_PARAMETER_TIER_SETTING = '/ssm/parameter-store/default-parameter-tier';
 /** Tend's own: the topic every parameter policy event is also published to (Systems Manager sends them to EventBridge). */
 export const POLICY_NOTIFICATION_TOPIC_SETTING = '/tend/parameter-store/policy-notification-topic';
+/** Tend's own: the topic told when a node's patch compliance changes for the worse (or back) and when it starts or stops waiting for a reboot. */
+export const PATCH_NOTIFICATION_TOPIC_SETTING = '/tend/patch-manager/notification-topic';
 
 /** One service setting Tend knows: its default and what a new value must be. */
 export interface ServiceSettingDefinition {
@@ -16,6 +18,23 @@ export interface ServiceSettingDefinition {
   defaultValue: string;
   /** Throws ValidationException (with the reason) for a value the setting does not take. */
   check(value: string, context: { db: Kysely<Database>; scope: ArnScope }): Promise<void>;
+}
+
+/** A setting naming a topic of this account and region that must exist when set; empty (the default) means none. */
+function topicSetting(id: string): ServiceSettingDefinition {
+  return {
+    id,
+    defaultValue: '',
+    async check(value, { db, scope }) {
+      try {
+        topicNameOf(value, scope);
+      } catch {
+        throw invalidValue(id, `must be the ARN of a topic of this account and region (arn:aws:sns:${scope.region}:${scope.accountId}:<name>)`);
+      }
+      const topic = await db.selectFrom('notification_topics').select('arn').where('arn', '=', value).executeTakeFirst();
+      if (!topic) throw invalidValue(id, `the topic ${value} does not exist; create it first (Tend.CreateTopic)`);
+    },
+  };
 }
 
 const definitions: ServiceSettingDefinition[] = [
@@ -28,20 +47,10 @@ const definitions: ServiceSettingDefinition[] = [
       }
     },
   },
-  {
-    id: POLICY_NOTIFICATION_TOPIC_SETTING,
-    // No topic: policy events stay in the outbox (and the audit trail) only.
-    defaultValue: '',
-    async check(value, { db, scope }) {
-      try {
-        topicNameOf(value, scope);
-      } catch {
-        throw invalidValue(POLICY_NOTIFICATION_TOPIC_SETTING, `must be the ARN of a topic of this account and region (arn:aws:sns:${scope.region}:${scope.accountId}:<name>)`);
-      }
-      const topic = await db.selectFrom('notification_topics').select('arn').where('arn', '=', value).executeTakeFirst();
-      if (!topic) throw invalidValue(POLICY_NOTIFICATION_TOPIC_SETTING, `the topic ${value} does not exist; create it first (Tend.CreateTopic)`);
-    },
-  },
+  // No topic: policy events stay in the outbox (and the audit trail) only.
+  topicSetting(POLICY_NOTIFICATION_TOPIC_SETTING),
+  // No topic: patch events stay in the outbox only.
+  topicSetting(PATCH_NOTIFICATION_TOPIC_SETTING),
 ];
 
 const byId = new Map(definitions.map((d) => [d.id, d]));
