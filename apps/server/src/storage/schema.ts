@@ -469,3 +469,21 @@ export interface Database {
     last_modified_user: string;
   };
 }
+
+// Command output shared by replicas (migration 0010).
+export interface Database {
+  /**
+   * With replicas sharing PostgreSQL: the output of a finished step as the
+   * replica holding the node's connection stored it, so every replica can
+   * serve it (Tend.GetCommandOutput). Capped at COPIED_OUTPUT_BYTES per stream.
+   */
+  command_output_copies: {
+    command_id: string;
+    instance_id: string;
+    step: string;
+    stream: 'stdout' | 'stderr';
+    content: string;
+    /** Bytes of the whole output where the replica holding it stored it (more than `content` if it was cut). */
+    total_bytes: number;
+  };
+}

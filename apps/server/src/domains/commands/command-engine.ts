@@ -8,7 +8,7 @@ import { signalOutboxWritten } from '../../events/outbox-signal.js';
 import { errorThresholdExceeded, nextActions, resolveRateLimit, summarize, type InvocationView } from './command-progress.js';
 import { CANCELLED_DETAIL, invocationStatusFor, isTerminalDetail, type InvocationStatusDetails } from './command-status.js';
 import { ACTIVE_COMMAND_STATUSES, type CommandRow, type CommandsStore, type InvocationRow, type InvocationState, type StoredPluginResult } from './commands.store.js';
-import type { CommandOutputStore, OutputStream } from './command-output-store.js';
+import { COPIED_OUTPUT_BYTES, type CommandOutputStore, type OutputStream } from './command-output-store.js';
 import { openPayload, type CommandPayload } from './command-payload.js';
 import { maskHead, OutputMasker } from './output-masker.js';
 import { COMMAND_STATUS_EVENT, INVOCATION_STATUS_EVENT, notifyCommandStatus, notifyInvocationStatus } from './command-notifications.js';
@@ -330,6 +330,7 @@ export class CommandEngine implements InvocationFrameHandler {
         const row = byId.get(instanceId);
         if (!row || isTerminal(row)) continue;
         this.recordResult(command, row, frame, payload, now, change);
+        if (this.options.sharedDatabase) await this.shareOutput(trx, command.command_id, instanceId, payload);
         for (const report of frame.reports ?? []) await this.recordReport(trx, command, instanceId, report, now);
       }
 
@@ -609,6 +610,28 @@ export class CommandEngine implements InvocationFrameHandler {
       if (output.size(commandId, instanceId, step, stream) < Buffer.byteLength(head, 'utf8')) output.replace(commandId, instanceId, step, stream, head);
     } catch (err) {
       logger.error({ err, invocationId }, 'could not store command output');
+    }
+  }
+
+  /**
+   * With replicas sharing PostgreSQL, the output files are only in this
+   * replica's data dir: a copy of each finished step's output goes to the
+   * database, in the result's transaction, so that any replica can serve it.
+   */
+  private async shareOutput(trx: Kysely<Database>, commandId: string, instanceId: string, payload: CommandPayload): Promise<void> {
+    for (const step of payload.steps) {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const stored = this.options.output.read(commandId, instanceId, step.name, stream, 0, COPIED_OUTPUT_BYTES);
+        if (stored.totalBytes === 0) continue;
+        await this.options.store.saveOutputCopy(trx, {
+          command_id: commandId,
+          instance_id: instanceId,
+          step: step.name,
+          stream,
+          content: stored.content,
+          total_bytes: stored.totalBytes,
+        });
+      }
     }
   }
 

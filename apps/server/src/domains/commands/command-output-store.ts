@@ -13,6 +13,12 @@ export interface OutputSlice {
 
 const COMMAND_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/**
+ * Most of one step's stream copied to a shared database for the other
+ * replicas (past it, they serve the first this many bytes).
+ */
+export const COPIED_OUTPUT_BYTES = 8 * 1_048_576;
+
 /** Largest slice one read answers (Tend.GetCommandOutput's MaxBytes ceiling). */
 export const MAX_OUTPUT_READ_BYTES = 1_048_576;
 

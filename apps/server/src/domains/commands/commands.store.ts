@@ -117,10 +117,34 @@ export class CommandsStore {
       const ids = rows.map((r) => r.command_id);
       if (ids.length) {
         await trx.deleteFrom('command_invocations').where('command_id', 'in', ids).execute();
+        await trx.deleteFrom('command_output_copies').where('command_id', 'in', ids).execute();
         await trx.deleteFrom('commands').where('command_id', 'in', ids).execute();
       }
       return ids;
     });
+  }
+
+  /** Stores (or replaces) the shared copy of a finished step's output, in the caller's transaction. */
+  async saveOutputCopy(trx: Kysely<Database>, copy: Database['command_output_copies']): Promise<void> {
+    const { command_id: _c, instance_id: _i, step: _s, stream: _t, ...content } = copy;
+    await trx
+      .insertInto('command_output_copies')
+      .values(copy)
+      .onConflict((oc) => oc.columns(['command_id', 'instance_id', 'step', 'stream']).doUpdateSet(content))
+      .execute();
+  }
+
+  /** The shared copy of a step's output, if the replica that received it stored one. */
+  async outputCopy(commandId: string, instanceId: string, step: string, stream: 'stdout' | 'stderr'): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('command_output_copies')
+      .select('content')
+      .where('command_id', '=', commandId)
+      .where('instance_id', '=', instanceId)
+      .where('step', '=', step)
+      .where('stream', '=', stream)
+      .executeTakeFirst();
+    return row?.content;
   }
 
   /** Which of these command ids are still stored. */

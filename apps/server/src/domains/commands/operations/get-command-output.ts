@@ -43,9 +43,13 @@ export const getCommandOutput = defineOperation({
     const offset = i.Offset ?? 0;
     const maxBytes = i.MaxBytes ?? MAX_OUTPUT_READ_BYTES;
     let slice = engine.outputStore.read(i.CommandId, i.InstanceId, pluginName, which, offset, maxBytes);
-    // No file here (another replica received the output, or the data dir was replaced): the head kept in the database.
-    const head = storedPlugins(row).find((p) => p.name === pluginName)?.[which];
-    if (slice.totalBytes === 0 && head) slice = sliceText(head, offset, maxBytes);
+    if (slice.totalBytes === 0) {
+      // No file here: another replica received the output (its copy is in the shared database once
+      // the step has ended), or the data dir was replaced (the head kept with the result remains).
+      const copy = await engine.store.outputCopy(i.CommandId, i.InstanceId, pluginName, which);
+      const text = copy ?? storedPlugins(row).find((p) => p.name === pluginName)?.[which];
+      if (text) slice = sliceText(text, offset, maxBytes);
+    }
     const finished = isTerminalDetail(row.status_details as InvocationStatusDetails);
     return {
       CommandId: command.command_id,
