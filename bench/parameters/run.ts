@@ -4,7 +4,7 @@
  * serialization), beside the ceiling of a bare Node `http` server answering
  * the same bytes. See README.md in this folder.
  *
- *   npm run bench:parameters -- [--duration 10] [--connections 10] [--warmup 2] [--rate <req/s>] [--cpu-prof <dir>]
+ *   npm run bench:parameters -- [--duration 10] [--rounds 3] [--connections 10] [--warmup 2] [--rate <req/s>] [--cpu-prof <dir>]
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -30,6 +30,7 @@ const PARAMETER = { Name: '/bench/app/greeting', Value: 'hello from the paramete
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     rate: { type: 'string' },
@@ -38,17 +39,23 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  process.stdout.write('usage: npm run bench:parameters -- [--duration <s>=10] [--connections <n>=10] [--warmup <s>=2] [--rate <req/s>] [--cpu-prof <dir>]\n');
+  process.stdout.write(
+    'usage: npm run bench:parameters -- [--duration <s>=10] [--rounds <n>=3] [--connections <n>=10] [--warmup <s>=2] [--rate <req/s>] [--cpu-prof <dir>]\n',
+  );
   process.exit(0);
 }
 const duration = positiveInt('duration', args.duration);
+const rounds = positiveInt('rounds', args.rounds);
 const connections = positiveInt('connections', args.connections);
 const warmup = Number(args.warmup);
 // --rate: both servers get the same fixed load instead of as much as they can answer, so what
 // each answer costs the server can be compared at equal load (the throughput target then does not apply).
 const rate = args.rate === undefined ? undefined : positiveInt('rate', args.rate);
 if (!Number.isInteger(warmup) || warmup < 0) fail('--warmup must be a whole number of seconds');
-if (duration + warmup > MAX_SECONDS) fail(`--duration plus --warmup must stay under ${MAX_SECONDS} s (a signed request expires after 15 minutes)`);
+const TARGETS = 3;
+if (rounds * TARGETS * (duration + warmup) > MAX_SECONDS) {
+  fail(`--rounds × 3 targets × (--duration + --warmup) must stay under ${MAX_SECONDS} s (a signed request expires after 15 minutes)`);
+}
 
 // One core for whatever is measured, one for the load generator, when the machine has them.
 const pin = os.availableParallelism() >= 2 && spawnSync('taskset', ['--version']).status === 0;
@@ -64,7 +71,7 @@ process.on('exit', () => {
 process.on('SIGINT', () => process.exit(130));
 
 log(`node ${process.version}, ${os.availableParallelism()} CPUs, ${pin ? `server on CPU ${SERVER_CPU}, load generator on CPU ${LOAD_CPU}` : 'no CPU pinning (taskset missing or one CPU)'}`);
-log(`${connections} connections, ${warmup} s warm-up + ${duration} s measured per target`);
+log(`${connections} connections; ${rounds} rounds, each measuring every target for ${warmup} s of warm-up + ${duration} s`);
 
 // 1. Tend, as `tend server` in its own process.
 const port = await freePort();
@@ -96,42 +103,69 @@ const answer = await probe.text();
 if (probe.status !== 200 || !answer.includes(PARAMETER.Value)) fail(`the signed GetParameter answered ${probe.status}: ${answer}`);
 log(`GetParameter answers 200 with ${Buffer.byteLength(answer)} bytes; replaying that signed request`);
 
-const tendResult = await measure({ label: 'tend', url: request.url, headers: request.headers, body: request.body, connections, duration, warmup, rate }, tend);
-await stop(tend);
-if (profileDir) log(`CPU profile of the Tend server written to ${path.join(profileDir, 'tend')}`);
-
-// 2. The ceiling: bare `http`, same response body, same load; then the same server checking the
+// 2. The ceiling: bare `http`, same response body, same load; and the same server checking the
 // signature first, which shows what SigV4 alone (that every SigV4 service must do) leaves of it.
-const ceilingResult = await measureBareServer('ceiling', {});
-const signedOnlyResult = await measureBareServer('ceiling + SigV4 check', { CEILING_VERIFY_SECRET: CREDENTIALS.secretAccessKey });
-
-// 3. Report.
-const ratio = tendResult.requestsPerSecond / ceilingResult.requestsPerSecond;
-const row = (name: string, r: Measured) => [
-  name,
-  fmtInt(r.requestsPerSecond),
-  fmtMs(r.p50Ms),
-  fmtMs(r.p90Ms),
-  fmtMs(r.p99Ms),
-  fmtMs(r.maxMs),
-  fmtInt(r.requests),
-  String(r.non2xx),
-  r.serverCpuMicrosPerAnswer.toFixed(1),
+const targets: Target[] = [
+  { label: 'tend', row: 'tend (full pipeline, SQLite)', server: tend, url: request.url, results: [] },
+  await startBareServer('ceiling', 'bare node:http (ceiling)', {}),
+  await startBareServer('ceiling + SigV4 check', 'node:http + SigV4 check only', { CEILING_VERIFY_SECRET: CREDENTIALS.secretAccessKey }),
 ];
-const cpuRatio = ceilingResult.serverCpuMicrosPerAnswer / tendResult.serverCpuMicrosPerAnswer;
+const [tendTarget, ceilingTarget, signedOnlyTarget] = targets as [Target, Target, Target];
+
+// 3. Rounds: every target in turn, again and again. A shared machine's speed drifts over a run;
+// comparing targets measured seconds apart, round by round, keeps that drift out of the ratio.
+for (let round = 1; round <= rounds; round++) {
+  for (const target of targets) {
+    log(`round ${round}/${rounds}: ${target.label}`);
+    target.results.push(
+      await measure({ label: target.label, url: target.url, headers: request.headers, body: request.body, connections, duration, warmup, rate }, target.server),
+    );
+  }
+}
+for (const target of targets) await stop(target.server);
+if (profileDir) log(`CPU profiles written to ${profileDir} (tend, ceiling, ceiling-SigV4-check)`);
+
+// 4. Report: the median round of each target, and the median of the per-round ratios.
+const roundRatios = tendTarget.results.map((r, i) => r.requestsPerSecond / ceilingTarget.results[i]!.requestsPerSecond);
+const signedOnlyRatios = signedOnlyTarget.results.map((r, i) => r.requestsPerSecond / ceilingTarget.results[i]!.requestsPerSecond);
+const ratio = median(roundRatios);
+const tendResult = medianRound(tendTarget.results);
+const ceilingResult = medianRound(ceilingTarget.results);
+const cpuRatios = tendTarget.results.map((r, i) => r.serverCpuMicrosPerAnswer / ceilingTarget.results[i]!.serverCpuMicrosPerAnswer);
+const row = (target: Target) => {
+  const r = medianRound(target.results);
+  return [
+    target.row,
+    fmtInt(r.requestsPerSecond),
+    target.results.length > 1 ? `${fmtInt(Math.min(...target.results.map((x) => x.requestsPerSecond)))} – ${fmtInt(Math.max(...target.results.map((x) => x.requestsPerSecond)))}` : '',
+    fmtMs(r.p50Ms),
+    fmtMs(r.p90Ms),
+    fmtMs(r.p99Ms),
+    fmtMs(r.maxMs),
+    fmtInt(target.results.reduce((sum, x) => sum + x.requests, 0)),
+    String(target.results.reduce((sum, x) => sum + x.non2xx, 0)),
+    r.serverCpuMicrosPerAnswer.toFixed(1),
+  ];
+};
+const percents = (values: number[]) => values.map((v) => `${(v * 100).toFixed(1)}%`).join(', ');
 const verdicts = rate
-  ? `at ${fmtInt(rate)} req/s offered to both: an answer costs Tend ${(1 / cpuRatio).toFixed(2)}× the server CPU it costs the ceiling\n` +
+  ? `at ${fmtInt(rate)} req/s offered to both: an answer costs Tend ${median(cpuRatios).toFixed(2)}× the server CPU it costs the ceiling (median of the rounds)\n` +
     `(the throughput target is measured without --rate)\n`
-  : `tend / ceiling throughput: ${(ratio * 100).toFixed(1)}%   target ≥ ${TARGET_RATIO * 100}%   ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}\n` +
+  : `tend / ceiling throughput: ${(ratio * 100).toFixed(1)}%   target ≥ ${TARGET_RATIO * 100}%   ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}` +
+    (rounds > 1 ? `   (median of the rounds: ${percents(roundRatios)})` : '') +
+    `\n` +
     `tend p99 latency:          ${fmtMs(tendResult.p99Ms)} ms   target < ${TARGET_P99_MS} ms   ${tendResult.p99Ms < TARGET_P99_MS ? 'met' : 'MISSED'}\n` +
     `server CPU per answer:     tend ${tendResult.serverCpuMicrosPerAnswer.toFixed(1)} µs, ceiling ${ceilingResult.serverCpuMicrosPerAnswer.toFixed(1)} µs\n` +
-    `SigV4 check alone:         ${((signedOnlyResult.requestsPerSecond / ceilingResult.requestsPerSecond) * 100).toFixed(1)}% of the ceiling\n`;
+    `SigV4 check alone:         ${(median(signedOnlyRatios) * 100).toFixed(1)}% of the ceiling\n`;
 process.stdout.write(
-  `\nGetParameter, SigV4-signed, ${connections} connections, ${duration} s${rate ? `, ${fmtInt(rate)} req/s offered` : ''}\n\n` +
+  `\nGetParameter, SigV4-signed, ${connections} connections, ${rounds} × ${duration} s per target${rate ? `, ${fmtInt(rate)} req/s offered` : ''}\n` +
+    (rounds > 1 ? `(each row: the target's median round; req/s range: its slowest and fastest rounds)\n` : '') +
+    `\n` +
     formatTable(
       [
         { header: 'target' },
         { header: 'req/s', align: 'right' },
+        { header: 'req/s range', align: 'right' },
         { header: 'p50 ms', align: 'right' },
         { header: 'p90 ms', align: 'right' },
         { header: 'p99 ms', align: 'right' },
@@ -140,18 +174,24 @@ process.stdout.write(
         { header: 'non-2xx', align: 'right' },
         { header: 'server CPU us/answer', align: 'right' },
       ],
-      [
-        row('tend (full pipeline, SQLite)', tendResult),
-        row('bare node:http (ceiling)', ceilingResult),
-        row('node:http + SigV4 check only', signedOnlyResult),
-      ],
+      targets.map(row),
     ) +
     '\n' +
     verdicts,
 );
 
-/** Starts ceiling-server.ts (pinned like Tend), measures it with Tend's signed request, stops it. */
-async function measureBareServer(label: string, env: NodeJS.ProcessEnv): Promise<Measured> {
+/** A server under test, and its result in each round. */
+interface Target {
+  label: string;
+  /** The row's name in the report. */
+  row: string;
+  server: ChildProcess;
+  url: string;
+  results: Measured[];
+}
+
+/** Starts ceiling-server.ts, pinned like Tend and answering Tend's bytes; it idles while the others are measured. */
+async function startBareServer(label: string, row: string, env: NodeJS.ProcessEnv): Promise<Target> {
   log(`starting the bare node:http server (${label})`);
   const server = start(label, [...profile(label.replace(/\W+/g, '-')), '--import', 'tsx', path.join(HERE, 'ceiling-server.ts')], {
     cpu: SERVER_CPU,
@@ -160,13 +200,19 @@ async function measureBareServer(label: string, env: NodeJS.ProcessEnv): Promise
     stdout: 'pipe',
   });
   const serverPort = (JSON.parse(await firstLine(server)) as { port: number }).port;
-  const result = await measure(
-    { label, url: `http://127.0.0.1:${serverPort}/`, headers: request.headers, body: request.body, connections, duration, warmup, rate },
-    server,
-  );
-  await stop(server);
-  if (profileDir) log(`CPU profile of ${label} written to ${path.join(profileDir, label.replace(/\W+/g, '-'))}`);
-  return result;
+  return { label, row, server, url: `http://127.0.0.1:${serverPort}/`, results: [] };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The round of median throughput (the lower middle one of an even count), so a row's figures come from one measurement. */
+function medianRound(results: Measured[]): Measured {
+  const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[(sorted.length - 1) >> 1]!;
 }
 
 /** A load summary plus the server's CPU time (user + system) per answer over the measured window. */
