@@ -30,8 +30,7 @@ export function registerServerCommand(program: Command): void {
   addServerOptions(program.command('server').description('run the Tend server (API, scheduler, agent gateway, console)')).action(
     async (opts: ServerCommandOptions) => {
       // Loaded on use: other verbs (and the agent) should not carry the server's modules.
-      const { loadServerModule } = await import('@tend/server/bundle');
-      const { startServer } = await loadServerModule({ onNotice: (text) => process.stderr.write(`tend: ${text}\n`) });
+      const { startServer } = await import('@tend/server');
       const server = await startServer({ config: serverConfigFromOptions(opts) });
       shutdownOnSignals(server.close);
       if (server.generatedRootCredentials) {

@@ -27,8 +27,7 @@ export function registerUpCommand(program: Command): void {
       // Request logs are for `tend server` in production; here they would bury the instructions.
       if (!process.env.TEND_LOG_LEVEL) config.logLevel = 'warn';
       // Loaded on use: other verbs (and the agent) should not carry the server's modules.
-      const { loadServerModule } = await import('@tend/server/bundle');
-      const { startServer } = await loadServerModule({ onNotice: (text) => process.stderr.write(`tend: ${text}\n`) });
+      const { startServer } = await import('@tend/server');
       const server = await startServer({ config });
       const parts: Part[] = [{ name: 'server', close: server.close }];
 
