@@ -58,16 +58,31 @@ export class CommandsStore {
     return this.options.db;
   }
 
-  async insert(command: CommandRow, invocations: InvocationRow[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('commands').values(command).execute();
+  /** Writes a new command with its invocations; inside `trx` when given (a maintenance window records the task start with it). */
+  async insert(command: CommandRow, invocations: InvocationRow[], trx?: Kysely<Database>): Promise<void> {
+    const write = async (into: Kysely<Database>) => {
+      await into.insertInto('commands').values(command).execute();
       for (let at = 0; at < invocations.length; at += INSERT_CHUNK) {
-        await trx
+        await into
           .insertInto('command_invocations')
           .values(invocations.slice(at, at + INSERT_CHUNK))
           .execute();
       }
-    });
+    };
+    if (trx) await write(trx);
+    else await this.db.transaction().execute(write);
+  }
+
+  /**
+   * Records a cancel request in the caller's transaction, for the whole
+   * command or only the invocations on `instanceIds`; the engine acts on it
+   * at its next pass (wake it after the commit).
+   */
+  async requestCancel(trx: Kysely<Database>, commandId: string, now: number, instanceIds?: string[]): Promise<void> {
+    if (!instanceIds) await trx.updateTable('commands').set({ cancel_requested: 1, updated_at: now }).where('command_id', '=', commandId).execute();
+    let update = trx.updateTable('command_invocations').set({ cancel_requested: 1, updated_at: now }).where('command_id', '=', commandId);
+    if (instanceIds) update = update.where('instance_id', 'in', instanceIds);
+    await update.execute();
   }
 
   async find(commandId: string, trx: Kysely<Database> = this.db, lock = false): Promise<CommandRow | undefined> {

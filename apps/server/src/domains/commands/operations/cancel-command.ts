@@ -35,12 +35,8 @@ export const cancelCommand = defineOperation({
         );
         const unknown = only.filter((id) => !known.has(id));
         if (unknown.length) throw new ServiceError('InvalidInstanceId', `Command ${i.CommandId} did not target ${unknown.join(', ')}.`);
-      } else {
-        await trx.updateTable('commands').set({ cancel_requested: 1, updated_at: now }).where('command_id', '=', i.CommandId).execute();
       }
-      let update = trx.updateTable('command_invocations').set({ cancel_requested: 1, updated_at: now }).where('command_id', '=', i.CommandId);
-      if (only) update = update.where('instance_id', 'in', only);
-      await update.execute();
+      await engine.store.requestCancel(trx, i.CommandId, now, only);
     });
     engine.wake(i.CommandId);
     return {};
