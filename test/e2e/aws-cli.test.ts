@@ -4,38 +4,28 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeCredentialsFile } from '@tend/server';
 import { describeEachDatabase, startTestServer, type TestServer } from '../../apps/server/src/testing/test-server.js';
-import { cleanEnv, runProcess, type ProcessRun } from '../../apps/cli/src/testing/run-tend.js';
+import { cleanEnv, runProcess } from '../../apps/cli/src/testing/run-tend.js';
+import { awsCliFor, awsJson as awsJsonOf, type AwsCli } from '../../apps/cli/src/testing/aws-cli.js';
 
 // The real AWS CLI (v1 here; its botocore reads AWS_ENDPOINT_URL_SSM too)
 // against a real Tend server: the compatibility promise of DESIGN.md.
 describeEachDatabase('aws CLI against Tend', (dialect) => {
   let t: TestServer;
-  let home: string;
   /** AWS CLI with keys in the environment and the endpoint on the command line. */
-  let aws: (...args: string[]) => Promise<ProcessRun>;
-  const awsJson = async (...args: string[]) => {
-    const run = await aws(...args);
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    return run.stdout.trim() ? JSON.parse(run.stdout) : {};
-  };
+  let cli: AwsCli;
+  let home: string;
+  const aws = (...args: string[]) => cli.run(...args);
+  const awsJson = (...args: string[]) => awsJsonOf(cli, ...args);
   const prefix = `/e2e/awscli/${dialect}`;
 
   beforeAll(async () => {
     t = await startTestServer(dialect);
-    // An empty home, so no ~/.aws/config or credentials on this machine can change the outcome.
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-aws-home-'));
-    const env = cleanEnv({
-      HOME: home,
-      AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
-    });
-    aws = (...args) => runProcess('aws', ['--endpoint-url', t.url, '--output', 'json', 'ssm', ...args], { env });
+    cli = awsCliFor(t);
+    home = cli.home;
   });
   afterAll(async () => {
     await t?.close();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
+    cli?.close();
   });
 
   it('puts String and SecureString parameters', async () => {

@@ -18,6 +18,8 @@ import { DurableTimersStore } from './scheduler/durable-timers.store.js';
 import { DurableTimerLoop } from './scheduler/durable-timer-loop.js';
 import { PARAMETER_POLICY_TIMER } from './domains/parameters/parameter-policies.js';
 import { parameterPolicyHandler } from './domains/parameters/parameter-policy-handler.js';
+import { MaintenanceWindowRunner } from './domains/maintenance-windows/window-executions.js';
+import { WINDOW_EXECUTION_TIMER, WINDOW_RUN_TIMER } from './domains/maintenance-windows/window-timers.js';
 import { startNotifications, type NotificationsRuntime } from './domains/notifications/notifications-runtime.js';
 import { CommandEngine } from './domains/commands/command-engine.js';
 import { CommandHistory } from './domains/commands/command-history.js';
@@ -44,7 +46,7 @@ export interface RunningServer {
   port: number;
   config: ServerConfig;
   services: Services;
-  /** This replica's durable timer loop (parameter policies); tests run it after moving the clock. */
+  /** This replica's durable timer loop (parameter policies, maintenance windows); tests run it after moving the clock. */
   timers: DurableTimerLoop;
   /** Set only when this start generated the root credentials (first start without TEND_ROOT_*). */
   generatedRootCredentials?: RootCredentials;
@@ -77,6 +79,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let commands: CommandEngine | undefined;
   let history: CommandHistory | undefined;
   let timers: DurableTimerLoop | undefined;
+  let windows: MaintenanceWindowRunner | undefined;
   try {
     const applied = await migrate(storage.db, storage.dialect);
     logger.info({ database: storage.location, applied }, 'database ready');
@@ -156,6 +159,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       now: () => clock().getTime(),
     });
     timers.handle(PARAMETER_POLICY_TIMER, parameterPolicyHandler({ parameters: services.parameters, scope: { region: config.region, accountId: config.accountId } }));
+    windows = new MaintenanceWindowRunner({ services, clock });
+    timers.handle(WINDOW_RUN_TIMER, windows.runHandler);
+    timers.handle(WINDOW_EXECUTION_TIMER, windows.executionHandler);
     timers.start();
     ready = true;
     logger.info({ url, version: TEND_VERSION }, 'tend server listening');
@@ -176,6 +182,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         ready = false;
         await sweeper?.stop();
         await timers?.stop();
+        await windows?.stop();
         await notifications?.stop();
         await history?.stop();
         await commands?.stop();
@@ -188,6 +195,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   } catch (err) {
     await sweeper?.stop().catch(() => {});
     await timers?.stop().catch(() => {});
+    await windows?.stop().catch(() => {});
     await notifications?.stop().catch(() => {});
     await history?.stop().catch(() => {});
     await commands?.stop().catch(() => {});

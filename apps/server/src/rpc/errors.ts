@@ -78,6 +78,8 @@ export const ERRORS = {
   ResourceInUseException: { status: 400, fault: 'client' },
   ResourceLimitExceededException: { status: 400, fault: 'client' },
   IdempotentParameterMismatch: { status: 400, fault: 'client' },
+  // maintenance windows
+  TargetInUseException: { status: 400, fault: 'client' },
   // Patch Manager: compliance reporting, and the compliance API
   UnsupportedOperatingSystem: { status: 400, fault: 'client' },
   UnsupportedFeatureRequiredException: { status: 400, fault: 'client' },

@@ -11,12 +11,14 @@ import { commandOperations } from '../domains/commands/operations/index.js';
 import { baselineOperations } from '../domains/patch/operations/baseline-operations.js';
 import { patchComplianceOperations } from '../domains/patch/operations/compliance-operations.js';
 import { serviceSettingOperations } from '../domains/service-settings/operations/index.js';
+import { maintenanceWindowOperations } from '../domains/maintenance-windows/operations/index.js';
 
 /** Every operation the API serves, keyed by its `X-Amz-Target` value. */
 export function buildOperationRegistry(): Map<string, Operation> {
   const all: Operation[] = [...parameterOperations, ...iamOperations, ...auditOperations, ...tagOperations, ...resourceGroupOperations, ...nodeOperations, ...documentOperations, ...notificationOperations, ...commandOperations, ...baselineOperations];
   all.push(...patchComplianceOperations);
   all.push(...serviceSettingOperations);
+  all.push(...maintenanceWindowOperations);
   const registry = new Map<string, Operation>();
   for (const op of all) {
     const target = `${op.service}.${op.name}`;

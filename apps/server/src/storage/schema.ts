@@ -487,3 +487,107 @@ export interface Database {
     total_bytes: number;
   };
 }
+
+// Maintenance windows (migration 0011).
+export interface Database {
+  maintenance_windows: {
+    /** `mw-` and 17 hex digits. */
+    window_id: string;
+    name: string;
+    description: string | null;
+    /** ISO 8601 as the caller gave them. */
+    start_date: string | null;
+    end_date: string | null;
+    /** cron(...), rate(...) or at(...). */
+    schedule: string;
+    schedule_timezone: string | null;
+    schedule_offset: number | null;
+    /** Hours. */
+    duration: number;
+    cutoff: number;
+    allow_unassociated_targets: number;
+    enabled: number;
+    client_token: string | null;
+    request_hash: string | null;
+    created_at: number;
+    modified_at: number;
+  };
+  maintenance_window_targets: {
+    window_target_id: string;
+    window_id: string;
+    resource_type: 'INSTANCE' | 'RESOURCE_GROUP';
+    /** JSON Target[]. */
+    targets: string;
+    owner_information: string | null;
+    name: string | null;
+    description: string | null;
+    client_token: string | null;
+    created_at: number;
+  };
+  maintenance_window_tasks: {
+    window_task_id: string;
+    window_id: string;
+    /** RUN_COMMAND: the document name. */
+    task_arn: string;
+    task_type: string;
+    /** JSON Target[] (Key WindowTargetIds or InstanceIds). */
+    targets: string;
+    service_role_arn: string | null;
+    /** JSON of the deprecated TaskParameters, kept as given. */
+    task_parameters: string | null;
+    /** JSON MaintenanceWindowTaskInvocationParameters. */
+    invocation_parameters: string | null;
+    logging_info: string | null;
+    priority: number;
+    max_concurrency: string | null;
+    max_errors: string | null;
+    name: string | null;
+    description: string | null;
+    cutoff_behavior: 'CONTINUE_TASK' | 'CANCEL_TASK';
+    client_token: string | null;
+    created_at: number;
+  };
+  maintenance_window_executions: {
+    window_execution_id: string;
+    window_id: string;
+    status: string;
+    status_details: string | null;
+    scheduled_at: number;
+    start_time: number;
+    end_time: number | null;
+    cutoff_at: number;
+    ends_at: number;
+  };
+  maintenance_window_task_executions: {
+    task_execution_id: string;
+    window_execution_id: string;
+    window_id: string;
+    window_task_id: string;
+    /** JSON snapshot of the task row when the run began. */
+    task: string;
+    priority: number;
+    status: string;
+    status_details: string | null;
+    start_time: number | null;
+    end_time: number | null;
+    /** The Run Command command the task became, once started. */
+    command_id: string | null;
+  };
+  maintenance_window_task_invocations: {
+    invocation_id: string;
+    window_execution_id: string;
+    task_execution_id: string;
+    /** The command id (Run Command tasks). */
+    execution_id: string;
+    instance_id: string;
+    window_target_id: string | null;
+    owner_information: string | null;
+    /** JSON of the parameters the task ran with. */
+    parameters: string;
+    status: string;
+    status_details: string | null;
+    start_time: number | null;
+    end_time: number | null;
+    position: number;
+  };
+}

@@ -7,6 +7,7 @@ import { MAX_TAGS_PER_RESOURCE } from './tag-rules.js';
 import { managedInstanceTagResolver } from '../nodes/node-tags.js';
 import { documentTagResolver } from '../documents/document-tags.js';
 import { patchBaselineTagResolver } from '../patch/patch-baseline-tags.js';
+import { maintenanceWindowTagResolver } from '../maintenance-windows/maintenance-window-tags.js';
 
 /** Every `ResourceType` Systems Manager's tagging operations accept. */
 export const SSM_TAGGING_RESOURCE_TYPES = [
@@ -73,6 +74,7 @@ const RESOLVERS: Partial<Record<SsmTaggingResourceType, TagResourceResolver>> = 
   ManagedInstance: managedInstanceTagResolver,
   Document: documentTagResolver,
   PatchBaseline: patchBaselineTagResolver,
+  MaintenanceWindow: maintenanceWindowTagResolver,
 };
 
 /** The resolver for a resource type, or InvalidResourceType naming what Tend can tag today. */
