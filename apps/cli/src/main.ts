@@ -12,6 +12,7 @@ import { registerCommandsCommands } from './commands/commands.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerPatchCommands } from './commands/patch.js';
+import { registerWindowsCommands } from './commands/windows.js';
 import { describeError } from './errors.js';
 
 const program = new Command();
@@ -32,6 +33,7 @@ registerCommandsCommands(program);
 registerAgentCommand(program);
 registerSimCommand(program);
 registerPatchCommands(program);
+registerWindowsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`tend: ${describeError(err)}\n`);
