@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   DeleteMaintenanceWindowCommand,
@@ -10,8 +13,10 @@ import {
   GetMaintenanceWindowExecutionTaskInvocationCommand,
   CancelMaintenanceWindowExecutionCommand,
   DescribeMaintenanceWindowExecutionsCommand,
+  UpdateServiceSettingCommand,
   type MaintenanceWindowExecutionTaskIdentity,
 } from '@aws-sdk/client-ssm';
+import { createTopic } from '../notifications/notification-test-support.js';
 import { describeEachDatabase, type TestServer } from '../../testing/test-server.js';
 import { TestClock, startClockedServer } from '../parameters/policy-test-support.js';
 import { getCommand, startFleet, until, type TestFleet } from '../commands/run-command-test-support.js';
@@ -27,10 +32,13 @@ describeEachDatabase('Maintenance window executions with real agents', (dialect)
   const clock = new TestClock();
   let t: TestServer;
   let fleet: TestFleet;
+  /** Created before any test moves the server's clock: Tend's own API is signed at real time. */
+  let topic: string;
 
   beforeAll(async () => {
     t = await startClockedServer(dialect, clock);
     fleet = await startFleet(t, 2);
+    topic = await createTopic(t, 'windows');
   }, 60_000);
   afterAll(async () => {
     await fleet?.stopAll();
@@ -221,5 +229,53 @@ describeEachDatabase('Maintenance window executions with real agents', (dialect)
     expect(await getCommand(t, commandId!)).toMatchObject({ Status: 'Cancelled' });
     // Only one command ran: the second task never started.
     expect(tasks![1]!.StartTime).toBeUndefined();
+  });
+
+  it('tells the maintenance windows topic when a run fails or fails on some nodes, naming the tasks and their commands, and not when a run succeeds', async () => {
+    const { ssm } = t;
+    await ssm.send(new UpdateServiceSettingCommand({ SettingId: '/tend/maintenance-windows/notification-topic', SettingValue: topic }));
+    const published = async () => {
+      const rows = await t.server.services.db.selectFrom('outbox_events').select('payload').where('event_type', '=', 'notification.publish').orderBy('id').execute();
+      return rows.map((r) => JSON.parse(r.payload) as { topicArn: string; subject: string; message: string }).filter((m) => m.topicArn === topic);
+    };
+    /** A window on both nodes whose second task runs `script`; answers its id and its run once ended. */
+    const windowRunning = async (name: string, script: string[], maxErrors: string) => {
+      const windowId = await createWindow(ssm, name, { Schedule: 'rate(3 days)', Duration: 2, Cutoff: 1 });
+      const targetId = await registerNodes(ssm, windowId, fleet.ids);
+      await registerShellTask(ssm, windowId, [targetId], ['echo fine'], { Priority: 1, Name: 'first-step' });
+      await registerShellTask(ssm, windowId, [targetId], script, { Priority: 2, Name: 'second-step', MaxErrors: maxErrors });
+      return windowId;
+    };
+    // Fails on exactly one node of the two: the first to make the run's directory.
+    const marker = path.join(os.tmpdir(), 'tend-mw-{{WINDOW_EXECUTION_ID}}');
+    const good = await windowRunning('quiet-window', ['echo fine'], '0');
+    const tolerated = await windowRunning('tolerant-window', [`if mkdir ${marker} 2>/dev/null; then exit 3; fi`], '1');
+    const failed = await windowRunning('failing-window', ['echo broken >&2', 'exit 3'], '0');
+
+    const createdAt = Math.max(...(await Promise.all([good, tolerated, failed].map(createdAtOf))));
+    await reach(createdAt + 3 * 24 * HOUR);
+    const outcome = async (windowId: string) => {
+      const [run] = await executionsOf(ssm, windowId);
+      return (await executionEnded(t, windowId, run!.WindowExecutionId!)).Status;
+    };
+    expect([await outcome(good), await outcome(tolerated), await outcome(failed)]).toEqual(['SUCCESS', 'SUCCESS', 'FAILED']);
+
+    const messages = await published();
+    expect(messages.map((m) => m.subject).sort()).toEqual(['Tend maintenance window failing-window failed', 'Tend maintenance window tolerant-window succeeded']);
+    const failure = JSON.parse(messages.find((m) => m.subject.includes('failing-window'))!.message);
+    expect(failure).toMatchObject({
+      eventType: 'window.execution.status',
+      event: { windowId: failed, windowName: 'failing-window', status: 'FAILED' },
+      tasks: [{ name: 'second-step', taskArn: 'AWS-RunShellScript', status: 'FAILED', commandId: expect.any(String) }],
+    });
+    expect(failure.summary).toContain(`Maintenance window failing-window (${failed}) failed`);
+    // The command named is the one that failed.
+    expect(await getCommand(t, failure.tasks[0].commandId)).toMatchObject({ Status: 'Failed' });
+    const partial = JSON.parse(messages.find((m) => m.subject.includes('tolerant-window'))!.message);
+    expect(partial.summary).toContain('succeeded, but failed on some nodes');
+    expect(partial.tasks).toEqual([expect.objectContaining({ name: 'second-step', status: 'SUCCESS', statusDetails: 'Incomplete' })]);
+    expect(fs.existsSync(marker.replace('{{WINDOW_EXECUTION_ID}}', partial.event.windowExecutionId))).toBe(true);
+    fs.rmSync(marker.replace('{{WINDOW_EXECUTION_ID}}', partial.event.windowExecutionId), { recursive: true, force: true });
+    for (const windowId of [good, tolerated, failed]) await ssm.send(new DeleteMaintenanceWindowCommand({ WindowId: windowId }));
   });
 });

@@ -18,6 +18,7 @@ import {
   type WindowRecord,
   type WindowTaskRecord,
 } from './maintenance-windows.store.js';
+import { notifyWindowExecution } from './window-notifications.js';
 import { nextWindowRun, scheduleExecutionCheck, type WindowExecutionTimerPayload, type WindowRunTimerPayload } from './window-timers.js';
 
 /** Outbox event written whenever an execution's status changes (DESIGN.md, "Events, not callbacks"). */
@@ -488,9 +489,10 @@ export async function cancelWindowExecution(services: Services, windowExecutionI
   signalOutboxWritten();
 }
 
-/** Writes a `window.execution.status` event in the transaction that changed the status. */
+/** Writes a `window.execution.status` event, and the notification of a bad end, in the transaction that changed the status. */
 async function writeStatusEvent(trx: Db, event: WindowExecutionStatusEvent, now: number): Promise<void> {
   await trx.insertInto('outbox_events').values({ event_type: WINDOW_EXECUTION_STATUS_EVENT, occurred_at: now, payload: JSON.stringify(event) }).execute();
+  await notifyWindowExecution(trx, event, now);
 }
 
 interface TaskNode {

@@ -11,6 +11,8 @@ export const DEFAULT_PARAMETER_TIER_SETTING = '/ssm/parameter-store/default-para
 export const POLICY_NOTIFICATION_TOPIC_SETTING = '/tend/parameter-store/policy-notification-topic';
 /** Tend's own: the topic told when a node's patch compliance changes for the worse (or back) and when it starts or stops waiting for a reboot. */
 export const PATCH_NOTIFICATION_TOPIC_SETTING = '/tend/patch-manager/notification-topic';
+/** Tend's own: the topic told when a maintenance window's run fails, times out or is skipped. */
+export const WINDOW_NOTIFICATION_TOPIC_SETTING = '/tend/maintenance-windows/notification-topic';
 
 /** One service setting Tend knows: its default and what a new value must be. */
 export interface ServiceSettingDefinition {
@@ -51,6 +53,8 @@ const definitions: ServiceSettingDefinition[] = [
   topicSetting(POLICY_NOTIFICATION_TOPIC_SETTING),
   // No topic: patch events stay in the outbox only.
   topicSetting(PATCH_NOTIFICATION_TOPIC_SETTING),
+  // No topic: window execution events stay in the outbox only.
+  topicSetting(WINDOW_NOTIFICATION_TOPIC_SETTING),
 ];
 
 const byId = new Map(definitions.map((d) => [d.id, d]));
