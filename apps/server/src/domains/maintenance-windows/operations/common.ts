@@ -16,6 +16,7 @@ import {
 } from '../maintenance-windows.store.js';
 import { snapshotOf } from '../window-executions.js';
 import { nextWindowRun } from '../window-timers.js';
+import { optionalMember as optional } from '../../../rpc/optional-member.js';
 
 /** The store, built per request on the shared database and bound to the request's clock. */
 export function windowsStore(ctx: OperationContext): MaintenanceWindowsStore {
@@ -48,8 +49,6 @@ export function pageOf<T>(items: T[], request: { MaxResults?: number; NextToken?
   return { page, ...(offset + size < items.length ? { NextToken: encodeNextToken(offset + size, fingerprint) } : {}) };
 }
 
-const optional = <K extends string, V>(key: K, value: V | undefined | null): Partial<Record<K, V>> =>
-  (value === undefined || value === null ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
 /** The fields a window shares across Get, Update and the Describe listing. */
 function windowFields(w: WindowRecord) {
