@@ -87,6 +87,10 @@ export const ERRORS = {
   InvalidItemContentException: { status: 400, fault: 'client' },
   ItemSizeLimitExceededException: { status: 400, fault: 'client' },
   TotalSizeLimitExceededException: { status: 400, fault: 'client' },
+  // OpsCenter
+  OpsItemNotFoundException: { status: 400, fault: 'client' },
+  OpsItemInvalidParameterException: { status: 400, fault: 'client' },
+  OpsItemAlreadyExistsException: { status: 400, fault: 'client' },
   // Tend's IAM-shaped API
   EntityAlreadyExistsException: { status: 409, fault: 'client' },
   NoSuchEntityException: { status: 404, fault: 'client' },

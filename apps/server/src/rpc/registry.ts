@@ -12,6 +12,7 @@ import { baselineOperations } from '../domains/patch/operations/baseline-operati
 import { patchComplianceOperations } from '../domains/patch/operations/compliance-operations.js';
 import { serviceSettingOperations } from '../domains/service-settings/operations/index.js';
 import { maintenanceWindowOperations } from '../domains/maintenance-windows/operations/index.js';
+import { opsItemOperations } from '../domains/ops-items/operations/index.js';
 
 /** Every operation the API serves, keyed by its `X-Amz-Target` value. */
 export function buildOperationRegistry(): Map<string, Operation> {
@@ -19,6 +20,7 @@ export function buildOperationRegistry(): Map<string, Operation> {
   all.push(...patchComplianceOperations);
   all.push(...serviceSettingOperations);
   all.push(...maintenanceWindowOperations);
+  all.push(...opsItemOperations);
   const registry = new Map<string, Operation>();
   for (const op of all) {
     const target = `${op.service}.${op.name}`;

@@ -11,6 +11,7 @@ import { migration0008PatchCompliance } from './migrations/0008-patch-compliance
 import { migration0009DurableTimersAndServiceSettings } from './migrations/0009-durable-timers-and-service-settings.js';
 import { migration0010CommandOutputCopies } from './migrations/0010-command-output-copies.js';
 import { migration0011MaintenanceWindows } from './migrations/0011-maintenance-windows.js';
+import { migration0012OpsItems } from './migrations/0012-ops-items.js';
 
 export interface Migration {
   id: string;
@@ -18,7 +19,7 @@ export interface Migration {
 }
 
 /** The one ordered list of migrations; append only. */
-export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes, migration0004Documents, migration0005Notifications, migration0006Commands, migration0007PatchBaselines, migration0008PatchCompliance, migration0009DurableTimersAndServiceSettings, migration0010CommandOutputCopies, migration0011MaintenanceWindows];
+export const MIGRATIONS: Migration[] = [migration0001Initial, migration0002ManagedNodes, migration0004Documents, migration0005Notifications, migration0006Commands, migration0007PatchBaselines, migration0008PatchCompliance, migration0009DurableTimersAndServiceSettings, migration0010CommandOutputCopies, migration0011MaintenanceWindows, migration0012OpsItems];
 
 /**
  * Applies pending migrations, each in its own transaction. On PostgreSQL an

@@ -591,3 +591,38 @@ export interface Database {
     position: number;
   };
 }
+
+// OpsCenter OpsItems (migration 0012).
+export interface Database {
+  ops_items: {
+    /** `oi-` and 12 hex digits. */
+    ops_item_id: string;
+    title: string;
+    description: string;
+    source: string;
+    /** `/aws/issue` unless the caller named another type. */
+    ops_item_type: string;
+    status: string;
+    priority: number | null;
+    severity: string | null;
+    category: string | null;
+    /** JSON Record<key, { Value, Type? }>. */
+    operational_data: string;
+    /** JSON [{ Arn }]: SNS topics told of the item's creation and status changes. */
+    notifications: string;
+    /** JSON [{ OpsItemId }]. */
+    related_ops_items: string;
+    /** Epoch milliseconds. */
+    planned_start_time: number | null;
+    planned_end_time: number | null;
+    actual_start_time: number | null;
+    actual_end_time: number | null;
+    /** The `/aws/dedup` string while the item is open (unique), null otherwise. */
+    dedup_key: string | null;
+    version: number;
+    created_by: string;
+    last_modified_by: string;
+    created_at: number;
+    modified_at: number;
+  };
+}

@@ -8,6 +8,7 @@ import { managedInstanceTagResolver } from '../nodes/node-tags.js';
 import { documentTagResolver } from '../documents/document-tags.js';
 import { patchBaselineTagResolver } from '../patch/patch-baseline-tags.js';
 import { maintenanceWindowTagResolver } from '../maintenance-windows/maintenance-window-tags.js';
+import { opsItemTagResolver } from '../ops-items/ops-item-tags.js';
 
 /** Every `ResourceType` Systems Manager's tagging operations accept. */
 export const SSM_TAGGING_RESOURCE_TYPES = [
@@ -75,6 +76,7 @@ const RESOLVERS: Partial<Record<SsmTaggingResourceType, TagResourceResolver>> = 
   Document: documentTagResolver,
   PatchBaseline: patchBaselineTagResolver,
   MaintenanceWindow: maintenanceWindowTagResolver,
+  OpsItem: opsItemTagResolver,
 };
 
 /** The resolver for a resource type, or InvalidResourceType naming what Tend can tag today. */

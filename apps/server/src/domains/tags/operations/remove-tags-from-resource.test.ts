@@ -34,7 +34,7 @@ describeEachDatabase('AmazonSSM.RemoveTagsFromResource', (dialect) => {
     await expect(t.ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: '/rm/none', TagKeys: ['a'] }))).rejects.toMatchObject({
       name: 'InvalidResourceId',
     });
-    await expect(t.ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'OpsItem', ResourceId: 'oi-0123456789ab', TagKeys: ['a'] }))).rejects.toMatchObject({
+    await expect(t.ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'OpsMetadata', ResourceId: 'arn:aws:ssm:us-east-1:123456789012:opsmetadata/x', TagKeys: ['a'] }))).rejects.toMatchObject({
       name: 'InvalidResourceType',
     });
     await expect(t.ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: '/rm/p', TagKeys: [] }))).rejects.toMatchObject({
