@@ -13,6 +13,7 @@ import { registerAgentCommand } from './commands/agent.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerPatchCommands } from './commands/patch.js';
 import { registerWindowsCommands } from './commands/windows.js';
+import { registerOpsCommands } from './commands/ops.js';
 import { describeError } from './errors.js';
 
 const program = new Command();
@@ -34,6 +35,7 @@ registerAgentCommand(program);
 registerSimCommand(program);
 registerPatchCommands(program);
 registerWindowsCommands(program);
+registerOpsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`tend: ${describeError(err)}\n`);
