@@ -14,6 +14,7 @@ import {
   CancelMaintenanceWindowExecutionCommand,
   DescribeMaintenanceWindowExecutionsCommand,
   UpdateServiceSettingCommand,
+  UpdateMaintenanceWindowTaskCommand,
   type MaintenanceWindowExecutionTaskIdentity,
 } from '@aws-sdk/client-ssm';
 import { createTopic } from '../notifications/notification-test-support.js';
@@ -231,19 +232,20 @@ describeEachDatabase('Maintenance window executions with real agents', (dialect)
     expect(tasks![1]!.StartTime).toBeUndefined();
   });
 
-  it('tells the maintenance windows topic when a run fails or fails on some nodes, naming the tasks and their commands, and not when a run succeeds', async () => {
+  it('tells the maintenance windows topic when a run fails or fails on some nodes, naming the tasks and their commands, and once when it succeeds again, not at every success', async () => {
     const { ssm } = t;
     await ssm.send(new UpdateServiceSettingCommand({ SettingId: '/tend/maintenance-windows/notification-topic', SettingValue: topic }));
     const published = async () => {
       const rows = await t.server.services.db.selectFrom('outbox_events').select('payload').where('event_type', '=', 'notification.publish').orderBy('id').execute();
       return rows.map((r) => JSON.parse(r.payload) as { topicArn: string; subject: string; message: string }).filter((m) => m.topicArn === topic);
     };
-    /** A window on both nodes whose second task runs `script`; answers its id and its run once ended. */
+    const secondSteps = new Map<string, string>();
+    /** A window on both nodes whose second task runs `script`; answers its id. */
     const windowRunning = async (name: string, script: string[], maxErrors: string) => {
       const windowId = await createWindow(ssm, name, { Schedule: 'rate(3 days)', Duration: 2, Cutoff: 1 });
       const targetId = await registerNodes(ssm, windowId, fleet.ids);
       await registerShellTask(ssm, windowId, [targetId], ['echo fine'], { Priority: 1, Name: 'first-step' });
-      await registerShellTask(ssm, windowId, [targetId], script, { Priority: 2, Name: 'second-step', MaxErrors: maxErrors });
+      secondSteps.set(windowId, await registerShellTask(ssm, windowId, [targetId], script, { Priority: 2, Name: 'second-step', MaxErrors: maxErrors }));
       return windowId;
     };
     // Fails on exactly one node of the two: the first to make the run's directory.
@@ -254,6 +256,7 @@ describeEachDatabase('Maintenance window executions with real agents', (dialect)
 
     const createdAt = Math.max(...(await Promise.all([good, tolerated, failed].map(createdAtOf))));
     await reach(createdAt + 3 * 24 * HOUR);
+    /** The status the window's newest run ends with. */
     const outcome = async (windowId: string) => {
       const [run] = await executionsOf(ssm, windowId);
       return (await executionEnded(t, windowId, run!.WindowExecutionId!)).Status;
@@ -276,6 +279,18 @@ describeEachDatabase('Maintenance window executions with real agents', (dialect)
     expect(partial.tasks).toEqual([expect.objectContaining({ name: 'second-step', status: 'SUCCESS', statusDetails: 'Incomplete' })]);
     expect(fs.existsSync(marker.replace('{{WINDOW_EXECUTION_ID}}', partial.event.windowExecutionId))).toBe(true);
     fs.rmSync(marker.replace('{{WINDOW_EXECUTION_ID}}', partial.event.windowExecutionId), { recursive: true, force: true });
+
+    // Mended: the next run succeeds and says so, once; the one after it, and the good window's, say nothing.
+    await ssm.send(
+      new UpdateMaintenanceWindowTaskCommand({ WindowId: failed, WindowTaskId: secondSteps.get(failed), TaskInvocationParameters: { RunCommand: { Parameters: { commands: ['echo mended'] } } } }),
+    );
+    await ssm.send(new UpdateMaintenanceWindowTaskCommand({ WindowId: tolerated, WindowTaskId: secondSteps.get(tolerated), TaskInvocationParameters: { RunCommand: { Parameters: { commands: ['echo mended'] } } } }));
+    for (const days of [6, 9]) {
+      await reach(createdAt + days * 24 * HOUR);
+      expect([await outcome(good), await outcome(tolerated), await outcome(failed)]).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    }
+    const later = (await published()).slice(2).map((m) => m.subject).sort();
+    expect(later).toEqual(['Tend maintenance window failing-window succeeded again', 'Tend maintenance window tolerant-window succeeded again']);
     for (const windowId of [good, tolerated, failed]) await ssm.send(new DeleteMaintenanceWindowCommand({ WindowId: windowId }));
   });
 });

@@ -7,9 +7,11 @@ import type { WindowExecutionStatusEvent } from './window-executions.js';
 /**
  * Ends of a run that someone should hear of: it failed, ran out of time, or
  * did not run at all because the one before was still running. A run that
- * succeeded is news only when some of its nodes failed all the same (a task
- * whose MaxErrors tolerated them ends SUCCESS, with the details Incomplete);
- * one a person cancelled is news to nobody.
+ * succeeded is news when some of its nodes failed all the same (a task
+ * whose MaxErrors tolerated them ends SUCCESS, with the details Incomplete),
+ * or when the window's run before it had gone wrong: then it is the all-clear
+ * for whoever was told. Otherwise a success, or a run a person cancelled, is
+ * news to nobody.
  */
 const NOTIFIED_STATUSES: Record<string, string> = {
   FAILED: 'failed',
@@ -17,6 +19,7 @@ const NOTIFIED_STATUSES: Record<string, string> = {
   SKIPPED_OVERLAPPING: 'was skipped: the previous run was still going',
   SUCCESS: 'succeeded, but failed on some nodes',
 };
+const RECOVERED = 'succeeded again';
 
 /** One message for the maintenance windows topic. */
 export interface WindowNotification {
@@ -34,7 +37,7 @@ export interface WindowNotification {
  * reaches its end only once. No topic set, nothing sent.
  */
 export async function notifyWindowExecution(trx: Kysely<Database>, event: WindowExecutionStatusEvent, now: number): Promise<void> {
-  const what = NOTIFIED_STATUSES[event.status];
+  let what = NOTIFIED_STATUSES[event.status];
   if (!what) return;
   const topicArn = await serviceSettingValue(trx, WINDOW_NOTIFICATION_TOPIC_SETTING);
   if (!topicArn) return;
@@ -45,8 +48,11 @@ export async function notifyWindowExecution(trx: Kysely<Database>, event: Window
       .where('window_execution_id', '=', event.windowExecutionId)
       .orderBy('priority')
       .execute()
-  ).filter((row) => row.status !== 'SUCCESS' || (row.status_details ?? 'Success') !== 'Success');
-  if (event.status === 'SUCCESS' && rows.length === 0) return;
+  ).filter(wentWrong);
+  if (event.status === 'SUCCESS' && rows.length === 0) {
+    if (!(await previousRunWentWrong(trx, event))) return;
+    what = RECOVERED;
+  }
   const window = await trx.selectFrom('maintenance_windows').select('name').where('window_id', '=', event.windowId).executeTakeFirst();
   const windowName = window?.name ?? event.windowId;
   const tasks = rows.map((row) => {
@@ -71,4 +77,35 @@ export async function notifyWindowExecution(trx: Kysely<Database>, event: Window
   };
   const subject = `Tend maintenance window ${windowName} ${what.split(/[:,]/)[0]}`;
   await publishInTransaction(trx, { topicArn, subject: subject.slice(0, 99), message: JSON.stringify(message) }, { now, ifTopicMissing: 'skip' });
+}
+
+/** A task execution that did not succeed on every node. */
+function wentWrong(task: { status: string; status_details: string | null }): boolean {
+  return task.status !== 'SUCCESS' || (task.status_details ?? 'Success') !== 'Success';
+}
+
+/**
+ * Whether the window's last run that started before this one went wrong, so
+ * that a notification was sent for it (a cancelled one was not).
+ */
+async function previousRunWentWrong(trx: Kysely<Database>, event: WindowExecutionStatusEvent): Promise<boolean> {
+  const current = await trx.selectFrom('maintenance_window_executions').select('start_time').where('window_execution_id', '=', event.windowExecutionId).executeTakeFirst();
+  if (!current) return false;
+  const previous = await trx
+    .selectFrom('maintenance_window_executions')
+    .select(['window_execution_id', 'status'])
+    .where('window_id', '=', event.windowId)
+    .where('start_time', '<', current.start_time)
+    .where('end_time', 'is not', null)
+    .orderBy('start_time', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!previous || previous.status === 'CANCELLED') return false;
+  if (previous.status !== 'SUCCESS') return true;
+  const tasks = await trx
+    .selectFrom('maintenance_window_task_executions')
+    .select(['status', 'status_details'])
+    .where('window_execution_id', '=', previous.window_execution_id)
+    .execute();
+  return tasks.some(wentWrong);
 }
