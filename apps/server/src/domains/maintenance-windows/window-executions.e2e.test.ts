@@ -183,10 +183,16 @@ describeEachDatabase('Maintenance window executions with real agents', (dialect)
 
     await reach(runAt);
     const [running] = await executionsOf(ssm, windowId);
+    // Running on the node, not only IN_PROGRESS: a task is that a moment before its command exists,
+    // and one still without a command at the cutoff has not started (TIMED_OUT).
     await until(async () => {
       const { WindowExecutionTaskIdentities: tasks } = await ssm.send(new DescribeMaintenanceWindowExecutionTasksCommand({ WindowExecutionId: running!.WindowExecutionId }));
-      return tasks?.[0]?.Status === 'IN_PROGRESS';
-    }, 20_000, 'the task running');
+      if (tasks?.[0]?.Status !== 'IN_PROGRESS') return false;
+      const { WindowExecutionTaskInvocationIdentities: invocations } = await ssm.send(
+        new DescribeMaintenanceWindowExecutionTaskInvocationsCommand({ WindowExecutionId: running!.WindowExecutionId, TaskId: tasks[0].TaskExecutionId }),
+      );
+      return invocations?.[0]?.Status === 'IN_PROGRESS';
+    }, 20_000, 'the task running on its node');
 
     // Past the cutoff it goes on.
     await reach(runAt + HOUR);
